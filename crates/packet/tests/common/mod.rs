@@ -1,0 +1,198 @@
+//! Shared by the integration tests: the fuzz seed corpus, as hex.
+//!
+//! `fuzz/corpus/flow_extract/<name>` holds each of these frames as raw bytes;
+//! `tests/fuzz_corpus.rs` checks that the files match and rewrites them when
+//! run with `RVS_WRITE_CORPUS=1`.
+#![allow(dead_code)] // Each test binary uses a different part.
+
+use std::path::PathBuf;
+
+use rvs_packet::{Flow, FRAG_MASK, VLAN_CFI};
+
+/// (file name, frame as hex) of every seed frame.
+pub const SEEDS: &[(&str, &str)] = &[
+    // ARP request 10.0.0.1 -> who-has 10.0.0.2, padded to 60 bytes.
+    (
+        "arp_request",
+        "ffffffffffff020000000001080600010800060400010200000000010a00000100000000\
+         00000a000002000000000000000000000000000000000000",
+    ),
+    // ARP reply in VLAN 100.
+    (
+        "arp_reply_vlan",
+        "02000000000202000000000181000064080600010800060400020200000000020a000002\
+         0200000000010a0000010000000000000000000000000000",
+    ),
+    // RARP request (opcode 3).
+    (
+        "rarp_request",
+        "ffffffffffff020000000001803500010800060400030200000000010000000002000000\
+         000100000000000000000000000000000000000000000000",
+    ),
+    // IPv4 TCP SYN with an MSS option, TOS 0xb8.
+    (
+        "ipv4_tcp_syn",
+        "020000000002020000000001080045b8002c00014000400600000a0000010a0000023039\
+         005000000001000000006002ffff00000000020405b4",
+    ),
+    // 64-byte IPv4 UDP frame.
+    (
+        "ipv4_udp_64",
+        "02000000000202000000000108004500003200014000401100000a0000010a00000204d2\
+         162e001e000000000000000000000000000000000000000000000000",
+    ),
+    // IPv4 ICMP echo request, padded.
+    (
+        "ipv4_icmp_echo",
+        "02000000000202000000000108004500001c0001400040010000c0a80101c0a801020800\
+         f7fe00010001000000000000000000000000000000000000",
+    ),
+    // IPv4 UDP first fragment (MF).
+    (
+        "ipv4_frag_first",
+        "02000000000202000000000108004500002c00012000401100000a0000010a0000020035\
+         00350018000000000000000000000000000000000000",
+    ),
+    // IPv4 later fragment (offset 3).
+    (
+        "ipv4_frag_later",
+        "02000000000202000000000108004500002c00010003401100000a0000010a0000020000\
+         000000000000000000000000000000000000000000000000",
+    ),
+    // IPv4 with a router-alert option carrying SCTP.
+    (
+        "ipv4_options_sctp",
+        "02000000000202000000000108004600002400014000408400000a0000010a0000029404\
+         00000b590b5a000000000000000000000000000000000000",
+    ),
+    // IGMPv2 membership report.
+    (
+        "ipv4_igmp_report",
+        "01005e0000fb02000000000108004500001c00014000010200000a000001e00000fb1600\
+         0000e00000fb000000000000000000000000000000000000",
+    ),
+    // IPv6 TCP FIN|ACK behind a hop-by-hop header.
+    (
+        "ipv6_tcp_hbh",
+        "02000000000202000000000186dd6280beef001c004020010db800000000000000000000\
+         000120010db8000000000000000000000002060001040000000001bb9c40000000010000\
+         00005011ffff00000000",
+    ),
+    // IPv6 UDP behind hop-by-hop, routing, destination options and AH.
+    (
+        "ipv6_ext_chain_udp",
+        "02000000000202000000000186dd60000000004c004020010db800000000000000000000\
+         000120010db80000000000000000000000022b000104000000003c020000000000000000\
+         000000000000000000000000000033000104000000001104000000000001000000000000\
+         0000000000000000000002220223000c000001020304",
+    ),
+    // IPv6 later fragment.
+    (
+        "ipv6_frag_later",
+        "02000000000202000000000186dd6000000000182c4020010db800000000000000000000\
+         000120010db800000000000000000000000211000059000000aa00000000000000000000\
+         000000000000",
+    ),
+    // IPv6 UDP first fragment.
+    (
+        "ipv6_frag_first_udp",
+        "02000000000202000000000186dd6000000000182c4020010db800000000000000000000\
+         000120010db800000000000000000000000211000001000000aa03e807d0001000000000\
+         000000000000",
+    ),
+    // Neighbour solicitation with a source link-layer address.
+    (
+        "ipv6_nd_ns_sll",
+        "3333ff00000202000000000186dd6000000000203afffe80000000000000000000000000\
+         0001ff0200000000000000000001ff0000028700000000000000fe800000000000000000\
+         0000000000020101020000000001",
+    ),
+    // Neighbour advertisement with a target link-layer address.
+    (
+        "ipv6_nd_na_tll",
+        "02000000000102000000000286dd6000000000203afffe80000000000000000000000000\
+         0002fe8000000000000000000000000000018800000060000000fe800000000000000000\
+         0000000000020201020000000002",
+    ),
+    // Neighbour solicitation with two SLL options (invalid).
+    (
+        "ipv6_nd_duplicate_sll",
+        "02000000000202000000000186dd6000000000283afffe80000000000000000000000000\
+         0001ff0200000000000000000001ff0000028700000000000000fe800000000000000000\
+         00000000000201010200000000010101020000000002",
+    ),
+    // 802.1ad + 802.1Q tagged ICMPv6 echo request.
+    (
+        "qinq_ipv6_icmp6_echo",
+        "02000000000202000000000188a8600a8100001486dd60354321000c3a4020010db80000\
+         0000000000000000000120010db800000000000000000000000280000000000100016162\
+         6364",
+    ),
+    // 802.1Q tagged (PCP 5, VID 10) IPv4 UDP.
+    (
+        "vlan_ipv4_udp",
+        "0200000000020200000000018100a00a08004500002400014000401100000a0000010a00\
+         000212b512b5001000000000000000000000",
+    ),
+    // 802.3/LLC STP BPDU.
+    (
+        "llc_stp_bpdu",
+        "0180c2000000020000000001002642420300000000000000000000000000000000000000\
+         000000000000000000000000000000000000000000000000",
+    ),
+    // 802.3 LLC/SNAP (OUI 0) IPv4 UDP.
+    (
+        "snap_ipv4_udp",
+        "0200000000020200000000010030aaaa0300000008004500002400014000401100000a00\
+         00010a00000200430044001000000000000000000000",
+    ),
+    // 10 bytes: shorter than an Ethernet header.
+    ("runt_10_bytes", "02000000000202000000"),
+];
+
+/// Decodes a hex string (no separators).
+pub fn hex(s: &str) -> Vec<u8> {
+    assert!(s.len() % 2 == 0, "odd-length hex");
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex digit"))
+        .collect()
+}
+
+/// The seed frames, decoded.
+pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
+    SEEDS.iter().map(|(name, h)| (*name, hex(h))).collect()
+}
+
+/// `fuzz/corpus/flow_extract` at the root of the repository.
+pub fn corpus_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/flow_extract")
+}
+
+/// What must hold for the flow of any frame (the fuzz target checks the same).
+pub fn check_invariants(frame: &[u8], in_port: u32, flow: &Flow) {
+    assert_eq!(flow.in_port, in_port);
+    assert_eq!(flow.masked(&Flow::exact_mask()), *flow);
+    assert_eq!(flow.masked(&Flow::default()), Flow::default());
+    assert_eq!(flow.hash_masked(&Flow::exact_mask()), flow.hash());
+    let half = Flow {
+        dl_type: 0xffff,
+        nw_src: 0xffff_0000,
+        tp_dst: 0x00ff,
+        ..Flow::default()
+    };
+    assert_eq!(flow.hash_masked(&half), flow.masked(&half).hash());
+    if frame.len() < 14 {
+        assert_eq!(
+            *flow,
+            Flow {
+                in_port,
+                ..Flow::default()
+            }
+        );
+    }
+    assert_eq!(flow.nw_frag & !FRAG_MASK, 0);
+    assert!(flow.tcp_flags <= 0x0fff);
+    assert!(flow.ipv6_label <= 0x000f_ffff);
+    assert!(flow.vlan_tci == 0 || flow.vlan_tci & VLAN_CFI != 0);
+}

@@ -1,0 +1,264 @@
+//! The per-PMD flow caches: the exact-match cache (EMC) in front of the megaflow
+//! classifier (a tuple-space search over one hash table per distinct mask).
+//!
+//! Both are owned by one PMD thread; nothing here is shared or locked.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
+
+use rvs_packet::actions::DpAction;
+use rvs_packet::Flow;
+
+/// Actions as cached: shared between the EMC entry and its megaflow.
+pub type CachedActions = Arc<[DpAction]>;
+
+/// Entries in the EMC (a power of two), as in OVS.
+pub const EMC_ENTRIES: usize = 8192;
+
+/// OVS's default `emc-insert-inv-prob`: insert one megaflow hit in 100 into the EMC.
+pub const EMC_INSERT_INV_PROB: u32 = 100;
+
+#[derive(Debug)]
+struct EmcEntry {
+    hash: u32,
+    flow: Flow,
+    actions: CachedActions,
+}
+
+/// Exact-match cache: a direct-mapped table keyed by the full flow.
+#[derive(Debug)]
+pub struct Emc {
+    entries: Vec<Option<EmcEntry>>,
+    rng: u32,
+    inv_prob: u32,
+}
+
+impl Emc {
+    /// An empty EMC that inserts with probability `1 / inv_prob` (0 disables it).
+    pub fn new(inv_prob: u32) -> Emc {
+        Emc {
+            entries: (0..EMC_ENTRIES).map(|_| None).collect(),
+            rng: 0x9e37_79b9,
+            inv_prob,
+        }
+    }
+
+    /// The actions for exactly `flow`, if cached.
+    #[inline]
+    pub fn lookup(&self, flow: &Flow, hash: u32) -> Option<&CachedActions> {
+        match &self.entries[hash as usize & (EMC_ENTRIES - 1)] {
+            Some(e) if e.hash == hash && e.flow == *flow => Some(&e.actions),
+            _ => None,
+        }
+    }
+
+    /// Maybe caches `flow` (see `inv_prob`).
+    pub fn maybe_insert(&mut self, flow: &Flow, hash: u32, actions: &CachedActions) {
+        if self.inv_prob == 0 {
+            return;
+        }
+        if self.inv_prob > 1 {
+            // xorshift32: cheap and good enough to spread insertions.
+            self.rng ^= self.rng << 13;
+            self.rng ^= self.rng >> 17;
+            self.rng ^= self.rng << 5;
+            if self.rng % self.inv_prob != 0 {
+                return;
+            }
+        }
+        self.entries[hash as usize & (EMC_ENTRIES - 1)] = Some(EmcEntry {
+            hash,
+            flow: *flow,
+            actions: actions.clone(),
+        });
+    }
+
+    /// Forgets everything.
+    pub fn clear(&mut self) {
+        self.entries.iter_mut().for_each(|e| *e = None);
+    }
+}
+
+/// A hasher for keys that are already well mixed: takes the `u32` written by
+/// [`FlowKey`]'s `Hash` and does nothing else.
+#[derive(Default, Debug)]
+pub struct PrehashedHasher(u64);
+
+impl Hasher for PrehashedHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x51_7cc1_b727_220a_95);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n);
+    }
+}
+
+/// A masked flow with its hash computed once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FlowKey {
+    hash: u32,
+    flow: Flow,
+}
+
+impl std::hash::Hash for FlowKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u32(self.hash);
+    }
+}
+
+#[derive(Debug)]
+struct Subtable {
+    mask: Flow,
+    flows: HashMap<FlowKey, CachedActions, BuildHasherDefault<PrehashedHasher>>,
+    hits: u64,
+}
+
+/// The megaflow classifier: one hash table per mask, searched in order of hits.
+#[derive(Debug, Default)]
+pub struct Megaflows {
+    subtables: Vec<Subtable>,
+    lookups: u64,
+}
+
+/// How often (in lookups) subtables are re-sorted by hit count.
+const RERANK_INTERVAL: u64 = 1 << 16;
+
+impl Megaflows {
+    /// The actions of the megaflow that matches `flow`.
+    pub fn lookup(&mut self, flow: &Flow) -> Option<&CachedActions> {
+        self.lookups += 1;
+        if self.lookups % RERANK_INTERVAL == 0 {
+            self.subtables.sort_by(|a, b| b.hits.cmp(&a.hits));
+            self.subtables.iter_mut().for_each(|s| s.hits = 0);
+        }
+        let mut found = None;
+        for (i, st) in self.subtables.iter().enumerate() {
+            let key = FlowKey {
+                hash: flow.hash_masked(&st.mask),
+                flow: flow.masked(&st.mask),
+            };
+            if st.flows.contains_key(&key) {
+                found = Some((i, key));
+                break;
+            }
+        }
+        let (i, key) = found?;
+        let st = &mut self.subtables[i];
+        st.hits += 1;
+        st.flows.get(&key)
+    }
+
+    /// Installs the megaflow `flow`/`mask` → `actions` and returns the cached actions.
+    pub fn insert(&mut self, flow: &Flow, mask: &Flow, actions: Vec<DpAction>) -> CachedActions {
+        let actions: CachedActions = actions.into();
+        let key = FlowKey {
+            hash: flow.hash_masked(mask),
+            flow: flow.masked(mask),
+        };
+        let st = match self.subtables.iter().position(|s| s.mask == *mask) {
+            Some(i) => &mut self.subtables[i],
+            None => {
+                self.subtables.push(Subtable {
+                    mask: *mask,
+                    flows: HashMap::default(),
+                    hits: 0,
+                });
+                self.subtables.last_mut().unwrap_or_else(|| unreachable!())
+            }
+        };
+        st.flows.insert(key, actions.clone());
+        actions
+    }
+
+    /// Number of installed megaflows.
+    pub fn len(&self) -> usize {
+        self.subtables.iter().map(|s| s.flows.len()).sum()
+    }
+
+    /// Whether no megaflow is installed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of distinct masks.
+    pub fn subtable_count(&self) -> usize {
+        self.subtables.len()
+    }
+
+    /// Removes every megaflow.
+    pub fn clear(&mut self) {
+        self.subtables.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rvs_packet::EthAddr;
+
+    fn flow(port: u32, dst: u8) -> Flow {
+        Flow {
+            in_port: port,
+            dl_dst: EthAddr([0, 0, 0, 0, 0, dst]),
+            dl_type: 0x0800,
+            nw_src: 0x0a00_0001,
+            ..Flow::default()
+        }
+    }
+
+    #[test]
+    fn megaflow_matches_under_its_mask_only() {
+        let mut m = Megaflows::default();
+        let mask = Flow {
+            in_port: u32::MAX,
+            dl_dst: EthAddr::BROADCAST,
+            ..Flow::default()
+        };
+        m.insert(&flow(1, 2), &mask, vec![DpAction::Output(2)]);
+        let mut other_ip = flow(1, 2);
+        other_ip.nw_src = 99;
+        assert_eq!(&**m.lookup(&other_ip).unwrap(), &[DpAction::Output(2)]);
+        assert!(m.lookup(&flow(1, 3)).is_none());
+        assert!(m.lookup(&flow(2, 2)).is_none());
+        m.insert(&flow(2, 2), &Flow::exact_mask(), vec![]);
+        assert_eq!((m.len(), m.subtable_count()), (2, 2));
+        assert_eq!(m.lookup(&flow(2, 2)).map(|a| a.len()), Some(0));
+        m.clear();
+        assert!(m.is_empty());
+    }
+
+    #[test]
+    fn emc_is_exact_and_probabilistic() {
+        let mut e = Emc::new(1);
+        let f = flow(1, 2);
+        let a: CachedActions = vec![DpAction::Output(2)].into();
+        e.maybe_insert(&f, f.hash(), &a);
+        assert!(e.lookup(&f, f.hash()).is_some());
+        let g = flow(1, 3);
+        assert!(e.lookup(&g, g.hash()).is_none());
+        e.clear();
+        assert!(e.lookup(&f, f.hash()).is_none());
+
+        let mut e = Emc::new(EMC_INSERT_INV_PROB);
+        let inserted = (0..10_000u32)
+            .filter(|i| {
+                let f = Flow {
+                    in_port: *i,
+                    ..Flow::default()
+                };
+                e.maybe_insert(&f, f.hash(), &a);
+                e.lookup(&f, f.hash()).is_some()
+            })
+            .count();
+        assert!(
+            (20..500).contains(&inserted),
+            "{inserted} of 10000 inserted"
+        );
+    }
+}

@@ -1,0 +1,180 @@
+//! Network devices: the `Netdev` trait and its providers.
+//!
+//! A netdev is opened on the control thread (so that errors reach `Interface.error`
+//! synchronously) and then moved to the PMD thread that polls it; from then on only that
+//! thread touches it. Counters live in [`PortCounters`], written by the PMD and read by
+//! anyone.
+
+use std::os::fd::RawFd;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+pub mod dummy;
+pub mod system;
+pub mod tap;
+
+/// Frames up to this size are received; larger ones are counted as errors. It covers a
+/// 9000-byte MTU plus Ethernet and two VLAN headers.
+pub const MAX_FRAME: usize = 9216 + 22;
+
+/// The most packets one `recv` returns.
+pub const BATCH_SIZE: usize = 32;
+
+/// Errors opening a netdev. The `Display` text is what goes into `Interface.error`.
+#[derive(Debug, thiserror::Error)]
+pub enum NetdevError {
+    /// OVS's wording: `could not open network device NAME (REASON)`.
+    #[error("could not open network device {name} ({reason})")]
+    Open {
+        /// Device name.
+        name: String,
+        /// The OS error text.
+        reason: String,
+    },
+    /// The interface type is not one this build supports.
+    #[error("could not open network device {name} (Address family not supported by protocol)")]
+    UnsupportedType {
+        /// Device name.
+        name: String,
+        /// The requested type.
+        kind: String,
+    },
+}
+
+impl NetdevError {
+    /// Wraps an OS error the OVS way.
+    pub fn open(name: &str, e: &std::io::Error) -> NetdevError {
+        NetdevError::Open {
+            name: name.into(),
+            reason: crate::sys::strerror(e),
+        }
+    }
+}
+
+/// A batch of received frames: `frame(i)` for `i < len()`.
+#[derive(Debug)]
+pub struct RxBatch {
+    bufs: Vec<Box<[u8]>>,
+    lens: Vec<usize>,
+    count: usize,
+}
+
+impl Default for RxBatch {
+    fn default() -> Self {
+        RxBatch::new()
+    }
+}
+
+impl RxBatch {
+    /// A batch of [`BATCH_SIZE`] buffers of [`MAX_FRAME`] bytes.
+    pub fn new() -> RxBatch {
+        RxBatch {
+            bufs: (0..BATCH_SIZE)
+                .map(|_| vec![0u8; MAX_FRAME].into_boxed_slice())
+                .collect(),
+            lens: vec![0; BATCH_SIZE],
+            count: 0,
+        }
+    }
+
+    /// Number of frames in the batch.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether the batch holds no frame.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Frame `i`.
+    pub fn frame(&self, i: usize) -> &[u8] {
+        &self.bufs[i][..self.lens[i]]
+    }
+
+    /// Empties the batch.
+    pub fn clear(&mut self) {
+        self.count = 0;
+    }
+
+    /// Buffers and lengths for a provider to fill; then it calls [`RxBatch::set_len`].
+    pub fn buffers(&mut self) -> (&mut [Box<[u8]>], &mut [usize]) {
+        (&mut self.bufs, &mut self.lens)
+    }
+
+    /// Declares the first `n` buffers filled.
+    pub fn set_len(&mut self, n: usize) {
+        self.count = n.min(BATCH_SIZE);
+    }
+
+    /// Appends one frame by copy (providers that read one frame at a time). Returns
+    /// false when the batch is full or the frame too long.
+    pub fn push(&mut self, frame: &[u8]) -> bool {
+        if self.count == BATCH_SIZE || frame.len() > MAX_FRAME {
+            return false;
+        }
+        self.bufs[self.count][..frame.len()].copy_from_slice(frame);
+        self.lens[self.count] = frame.len();
+        self.count += 1;
+        true
+    }
+}
+
+/// Port counters, written by the owning PMD per burst and read by the control plane.
+#[derive(Debug, Default)]
+pub struct PortCounters {
+    /// Frames received.
+    pub rx_packets: AtomicU64,
+    /// Bytes received.
+    pub rx_bytes: AtomicU64,
+    /// Frames dropped on receive (too long, or no buffer).
+    pub rx_dropped: AtomicU64,
+    /// Frames sent.
+    pub tx_packets: AtomicU64,
+    /// Bytes sent.
+    pub tx_bytes: AtomicU64,
+    /// Frames the device refused to send.
+    pub tx_dropped: AtomicU64,
+}
+
+impl PortCounters {
+    pub(crate) fn add(c: &AtomicU64, n: u64) {
+        if n != 0 {
+            c.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
+    /// A plain copy of the counters.
+    pub fn snapshot(&self) -> [u64; 6] {
+        [
+            &self.rx_packets,
+            &self.rx_bytes,
+            &self.rx_dropped,
+            &self.tx_packets,
+            &self.tx_bytes,
+            &self.tx_dropped,
+        ]
+        .map(|c| c.load(Ordering::Relaxed))
+    }
+}
+
+/// What a receive call reports besides the frames themselves.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RxStatus {
+    /// Frames dropped by the provider (too long, errors).
+    pub dropped: usize,
+}
+
+/// A device a PMD can poll. Burst-oriented: one call moves up to [`BATCH_SIZE`] frames.
+pub trait Netdev: Send + std::fmt::Debug {
+    /// Device name (as in `Interface.name`).
+    fn name(&self) -> &str;
+    /// Provider type, as in `Interface.type` (`system` for the empty type).
+    fn kind(&self) -> &'static str;
+    /// Fills `batch` (which arrives empty) without blocking.
+    fn recv(&mut self, batch: &mut RxBatch) -> RxStatus;
+    /// Sends frames without blocking; returns how many were accepted.
+    fn send(&mut self, frames: &[&[u8]]) -> usize;
+    /// A descriptor that becomes readable when frames wait, so an idle PMD can sleep
+    /// in `poll(2)`; `None` if the device must be busy-polled.
+    fn wait_fd(&self) -> Option<RawFd>;
+}

@@ -1,0 +1,23 @@
+//! rvs-ofproto: OpenFlow switch semantics.
+//!
+//! It owns bridges ([`bridge`]): their OpenFlow ports, flow tables and MAC learning;
+//! translation of a packet through them into datapath actions plus a megaflow mask
+//! ([`xlate`]), with the NORMAL action; and the routing of upcalls from datapath ports to
+//! bridges ([`registry`]). It never touches a datapath: the datapath calls in through an
+//! upcall and watches a generation counter, so ofproto is tested without one.
+//!
+//! Threads: see [`registry`]. Bridges are mutated by the control thread only; PMD threads
+//! translate under a read lock, and MAC learning takes a per-bridge mutex.
+#![forbid(unsafe_code)]
+
+pub mod bridge;
+pub mod mac_learning;
+pub mod registry;
+pub mod xlate;
+
+pub use bridge::{Bridge, FailMode, OfAction, OfPort, OFPP_LOCAL};
+pub use registry::Registry;
+pub use xlate::{FlowView, XlateOut};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,150 @@
+//! All bridges of one datapath, and the routing of upcalls to the bridge that owns the
+//! input port.
+//!
+//! Threads: the control thread mutates the registry (behind the `RwLock` its owner
+//! keeps); PMD threads call [`Registry::upcall`] under the read lock. MAC learning has
+//! its own per-bridge mutex. The generation counter is an atomic shared with the PMDs,
+//! bumped whenever a cached translation may have become wrong.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use rvs_packet::Flow;
+
+use crate::bridge::{Bridge, FailMode, OfPort};
+use crate::xlate::{xlate, XlateOut};
+
+/// The bridges of one datapath.
+#[derive(Debug, Default)]
+pub struct Registry {
+    bridges: BTreeMap<String, Bridge>,
+    /// Datapath port → (bridge, OpenFlow port).
+    by_odp: HashMap<u32, (String, u32)>,
+    generation: Arc<AtomicU64>,
+}
+
+impl Registry {
+    /// An empty registry.
+    pub fn new() -> Registry {
+        Registry::default()
+    }
+
+    /// The counter PMDs watch to know when to drop cached flows.
+    pub fn generation_handle(&self) -> Arc<AtomicU64> {
+        self.generation.clone()
+    }
+
+    /// Marks every cached translation stale.
+    pub fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::Release);
+    }
+
+    /// Adds a bridge if it does not exist, and sets its fail mode.
+    pub fn ensure_bridge(&mut self, name: &str, fail_mode: FailMode) {
+        match self.bridges.get_mut(name) {
+            Some(b) if b.fail_mode() == fail_mode => return,
+            Some(b) => b.set_fail_mode(fail_mode),
+            None => {
+                self.bridges
+                    .insert(name.into(), Bridge::new(name, fail_mode));
+            }
+        }
+        self.invalidate();
+    }
+
+    /// Removes a bridge; returns the datapath ports it had.
+    pub fn remove_bridge(&mut self, name: &str) -> Vec<u32> {
+        let Some(b) = self.bridges.remove(name) else {
+            return Vec::new();
+        };
+        let odps: Vec<u32> = b.ports().map(|p| p.odp_port).collect();
+        for o in &odps {
+            self.by_odp.remove(o);
+        }
+        self.invalidate();
+        odps
+    }
+
+    /// A bridge by name.
+    pub fn bridge(&self, name: &str) -> Option<&Bridge> {
+        self.bridges.get(name)
+    }
+
+    /// All bridges by name.
+    pub fn bridges(&self) -> impl Iterator<Item = &Bridge> {
+        self.bridges.values()
+    }
+
+    /// Attaches datapath port `odp_port` to bridge `bridge` as port `name` and returns
+    /// its OpenFlow number (see [`Bridge::choose_ofport`]).
+    pub fn add_port(
+        &mut self,
+        bridge: &str,
+        name: &str,
+        odp_port: u32,
+        requested: Option<i64>,
+        previous: Option<i64>,
+    ) -> Option<u32> {
+        let b = self.bridges.get_mut(bridge)?;
+        let ofport = b.choose_ofport(name, requested, previous);
+        b.add_port(OfPort {
+            ofport,
+            name: name.into(),
+            odp_port,
+        });
+        self.by_odp.insert(odp_port, (bridge.into(), ofport));
+        self.invalidate();
+        Some(ofport)
+    }
+
+    /// Detaches port `name` from `bridge`; returns its datapath port number.
+    pub fn remove_port(&mut self, bridge: &str, name: &str) -> Option<u32> {
+        let b = self.bridges.get_mut(bridge)?;
+        let ofport = b.port_by_name(name)?.ofport;
+        let p = b.remove_port(ofport)?;
+        self.by_odp.remove(&p.odp_port);
+        self.invalidate();
+        Some(p.odp_port)
+    }
+
+    /// Translates a missed packet. A packet from a port no bridge owns is dropped, with a
+    /// mask on the input port only.
+    pub fn upcall(&self, flow: &Flow) -> XlateOut {
+        let now = Instant::now();
+        let Some((bridge, ofport)) = self.by_odp.get(&flow.in_port) else {
+            return XlateOut {
+                actions: Vec::new(),
+                mask: Flow {
+                    in_port: u32::MAX,
+                    ..Flow::default()
+                },
+                learned: false,
+            };
+        };
+        let Some(b) = self.bridges.get(bridge) else {
+            return XlateOut {
+                actions: Vec::new(),
+                mask: Flow::exact_mask(),
+                learned: false,
+            };
+        };
+        let out = xlate(b, *ofport, flow, now);
+        if out.learned {
+            self.invalidate();
+        }
+        out
+    }
+
+    /// Periodic housekeeping: expires MAC entries. Call about once a second.
+    pub fn run_periodic(&self, now: Instant) {
+        let mut changed = false;
+        for b in self.bridges.values() {
+            changed |= b.mac_learning().expire(now);
+        }
+        if changed {
+            self.invalidate();
+        }
+    }
+}

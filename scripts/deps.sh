@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Install what rvs needs to build, test and demo. Idempotent: does nothing when
+# everything is present. Never lets the packages start the system's own OVS.
+set -euo pipefail
+
+PKGS=(openvswitch-switch openvswitch-common iproute2 iputils-ping ethtool tcpdump)
+BINS=(ovsdb-server ovsdb-tool ovs-vsctl ovs-ofctl ovs-appctl ip ping ethtool tcpdump)
+
+missing=()
+for b in "${BINS[@]}"; do
+    if ! command -v "$b" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$b" ] && [ ! -x "/usr/bin/$b" ]; then
+        missing+=("$b")
+    fi
+done
+if [ ! -f /usr/share/openvswitch/vswitch.ovsschema ]; then
+    missing+=("vswitch.ovsschema")
+fi
+
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "deps: installing (missing: ${missing[*]})"
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+    # Keep the package's post-install scripts from starting the system's daemons.
+    policy=/usr/sbin/policy-rc.d
+    created_policy=0
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+        $SUDO chmod +x "$policy"
+        created_policy=1
+    fi
+    cleanup() { if [ "$created_policy" = 1 ]; then $SUDO rm -f "$policy"; fi; }
+    trap cleanup EXIT
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq --no-install-recommends "${PKGS[@]}" >/dev/null
+    # Even with policy-rc.d, make sure no system OVS daemon is left running.
+    if command -v systemctl >/dev/null 2>&1; then
+        $SUDO systemctl stop openvswitch-switch ovs-vswitchd ovsdb-server >/dev/null 2>&1 || true
+    fi
+fi

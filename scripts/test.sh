@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Build, lint and test everything, then run the demo as a smoke test. Exits non-zero
+# on the first failure. Needs root: the end-to-end tests (package rvs-e2e) create
+# network namespaces, veth pairs and run ovsdb-server / the switch.
+#
+# The end-to-end tests drive rvs-vswitchd by default; RVS_E2E_SWITCH=ovs drives
+# Debian's ovs-vswitchd instead. When testing rvs, the e2e tests are run a second
+# time against ovs-vswitchd, the oracle, so a test that is wrong shows up as such.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "test.sh: must run as root: the end-to-end tests create network namespaces," >&2
+    echo "veth pairs and af_packet sockets. Run: sudo $0" >&2
+    exit 1
+fi
+
+step() { echo; echo "==== $*"; }
+
+step "deps"
+bash scripts/deps.sh
+
+step "cargo build --workspace --all-targets"
+cargo build --workspace --all-targets
+
+step "cargo fmt --all -- --check"
+cargo fmt --all -- --check
+
+step "cargo clippy --workspace --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "cargo test --workspace (e2e against ${RVS_E2E_SWITCH:-rvs})"
+cargo test --workspace
+
+if [ "${RVS_E2E_SWITCH:-rvs}" != ovs ]; then
+    step "cargo test -p rvs-e2e against ovs-vswitchd (oracle)"
+    RVS_E2E_SWITCH=ovs cargo test -p rvs-e2e
+fi
+
+step "scripts/demo.sh"
+bash scripts/demo.sh
+
+step "all passed"

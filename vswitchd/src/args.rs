@@ -1,0 +1,126 @@
+//! Command-line options, spelled as `ovs-vswitchd` spells them.
+
+use std::path::PathBuf;
+
+/// What the command line asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Args {
+    /// The OVSDB remote (`unix:PATH` or `tcp:IP:PORT`).
+    pub remote: String,
+    /// Where to write the pid, if anywhere.
+    pub pidfile: Option<PathBuf>,
+    /// Where to append the log, besides stderr.
+    pub log_file: Option<PathBuf>,
+    /// Log debug messages too.
+    pub verbose: bool,
+    /// The run directory (`OVS_RUNDIR`).
+    pub rundir: PathBuf,
+}
+
+/// A parsed command line: run, or print something and exit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Parsed {
+    /// Start the daemon.
+    Run(Args),
+    /// Print this text and exit successfully (`--help`, `--version`).
+    Exit(String),
+}
+
+const USAGE: &str = "\
+rvs-vswitchd: userspace OpenFlow switch, a drop-in for ovs-vswitchd
+usage: rvs-vswitchd [OPTIONS] [DATABASE]
+where DATABASE is a socket on which ovsdb-server is listening
+      (default: \"unix:$OVS_RUNDIR/db.sock\").
+  unix:FILE               Unix domain socket named FILE
+  tcp:IP:PORT             TCP socket to IP with port PORT
+
+Daemon options:
+  --pidfile[=FILE]        create pidfile (default: $OVS_RUNDIR/rvs-vswitchd.pid)
+  --log-file[=FILE]       also log to FILE (default: $OVS_LOGDIR/rvs-vswitchd.log)
+  -v, --verbose           log debug messages
+  -h, --help              display this help message
+  -V, --version           display version information
+";
+
+fn env_dir(var: &str, default: &str) -> PathBuf {
+    std::env::var_os(var)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(default))
+}
+
+impl Args {
+    /// Parses arguments (without the program name).
+    pub fn parse<I: IntoIterator<Item = String>>(argv: I) -> Result<Parsed, String> {
+        let rundir = env_dir("OVS_RUNDIR", "/var/run/openvswitch");
+        let logdir = env_dir("OVS_LOGDIR", "/var/log/openvswitch");
+        let mut remote = None;
+        let mut a = Args {
+            remote: String::new(),
+            pidfile: None,
+            log_file: None,
+            verbose: false,
+            rundir: rundir.clone(),
+        };
+        for arg in argv {
+            match arg.as_str() {
+                "-h" | "--help" => return Ok(Parsed::Exit(USAGE.into())),
+                "-V" | "--version" => {
+                    return Ok(Parsed::Exit(format!(
+                        "rvs-vswitchd (rvs) {}\n",
+                        env!("CARGO_PKG_VERSION")
+                    )))
+                }
+                "-v" | "--verbose" => a.verbose = true,
+                "--pidfile" => a.pidfile = Some(rundir.join("rvs-vswitchd.pid")),
+                "--log-file" => a.log_file = Some(logdir.join("rvs-vswitchd.log")),
+                s if s.starts_with("--pidfile=") => {
+                    a.pidfile = Some(s["--pidfile=".len()..].into())
+                }
+                s if s.starts_with("--log-file=") => {
+                    a.log_file = Some(s["--log-file=".len()..].into())
+                }
+                s if s.starts_with('-') => {
+                    return Err(format!("unrecognized option '{s}' (use --help for help)"))
+                }
+                s => {
+                    if remote.is_some() {
+                        return Err("exactly zero or one non-option argument required; \
+                                    use --help for usage"
+                            .into());
+                    }
+                    remote = Some(s.to_string());
+                }
+            }
+        }
+        a.remote = remote.unwrap_or_else(|| format!("unix:{}/db.sock", rundir.display()));
+        if !(a.remote.starts_with("unix:") || a.remote.starts_with("tcp:")) {
+            return Err(format!("{}: unsupported database remote", a.remote));
+        }
+        Ok(Parsed::Run(a))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(v: &[&str]) -> Result<Parsed, String> {
+        Args::parse(v.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn ovs_style_options() {
+        let Ok(Parsed::Run(a)) = parse(&["unix:/tmp/x/db.sock", "--pidfile=/tmp/p", "-v"]) else {
+            panic!()
+        };
+        assert_eq!(a.remote, "unix:/tmp/x/db.sock");
+        assert_eq!(a.pidfile, Some(PathBuf::from("/tmp/p")));
+        assert!(a.verbose);
+        assert!(matches!(parse(&["--help"]), Ok(Parsed::Exit(_))));
+        assert!(parse(&["--bogus"])
+            .unwrap_err()
+            .contains("unrecognized option"));
+        assert!(parse(&["ssl:1.2.3.4:6640"]).is_err());
+        assert!(parse(&["unix:a", "unix:b"]).is_err());
+    }
+}

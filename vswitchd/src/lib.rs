@@ -1,0 +1,195 @@
+//! rvs-vswitchd: the daemon.
+//!
+//! It owns the OVSDB session (following `Open_vSwitch`, `Bridge`, `Port` and
+//! `Interface`), the reconciler that turns that configuration into ofproto bridges and
+//! datapath ports ([`reconcile`]), the status written back ([`status`]), and the process
+//! concerns: options ([`args`]), logging ([`vlog`]) and the pidfile.
+//!
+//! Threads: the main thread runs a single-threaded tokio runtime that owns the session,
+//! the replica and the [`reconcile::Switch`]. The datapath's PMD thread forwards
+//! packets and calls back into ofproto (through [`upcall::OfprotoUpcall`]) on misses.
+#![forbid(unsafe_code)]
+
+pub mod args;
+pub mod reconcile;
+pub mod status;
+pub mod upcall;
+pub mod vlog;
+
+use std::path::PathBuf;
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use rvs_datapath::Datapath;
+use rvs_ofproto::Registry;
+use rvs_ovsdb_client::{Connection, Event, Session};
+
+use crate::args::Args;
+use crate::reconcile::Switch;
+
+/// The tables and columns rvs follows; checked against the server's schema.
+pub const MONITORED: &[(&str, &[&str])] = &[
+    (
+        "Open_vSwitch",
+        &["bridges", "next_cfg", "cur_cfg", "other_config"],
+    ),
+    (
+        "Bridge",
+        &[
+            "name",
+            "ports",
+            "datapath_type",
+            "fail_mode",
+            "other_config",
+        ],
+    ),
+    ("Port", &["name", "interfaces"]),
+    (
+        "Interface",
+        &[
+            "name",
+            "type",
+            "options",
+            "ofport",
+            "ofport_request",
+            "error",
+        ],
+    ),
+];
+
+/// The database lock that keeps two switch daemons off one database, named as OVS
+/// names it, so that rvs and ovs-vswitchd exclude each other too.
+pub const LOCK_NAME: &str = "ovs_vswitchd";
+
+struct Pidfile(PathBuf);
+
+impl Pidfile {
+    fn create(path: PathBuf) -> anyhow::Result<Pidfile> {
+        std::fs::write(&path, format!("{}\n", std::process::id()))
+            .with_context(|| format!("{}: could not write pidfile", path.display()))?;
+        Ok(Pidfile(path))
+    }
+}
+
+impl Drop for Pidfile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Runs the daemon until SIGTERM or SIGINT.
+pub fn run(args: Args) -> anyhow::Result<()> {
+    vlog::init(args.log_file.as_deref(), args.verbose)
+        .with_context(|| "could not open the log file")?;
+    let _pidfile = args.pidfile.clone().map(Pidfile::create).transpose()?;
+    let registry = Arc::new(RwLock::new(Registry::new()));
+    let handler = upcall::OfprotoUpcall::new(registry.clone());
+    let datapath = Datapath::new(Arc::new(handler)).context("could not start the PMD thread")?;
+    let mut switch = Switch::new(registry.clone(), datapath);
+    log::info!(
+        "rvs-vswitchd {} starting, database {}",
+        env!("CARGO_PKG_VERSION"),
+        args.remote
+    );
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("could not start the runtime")?;
+    rt.block_on(async {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            r = follow_database(&args.remote, &mut switch, &registry) => r,
+            _ = tokio::signal::ctrl_c() => Ok(()),
+            _ = term.recv() => Ok(()),
+        }
+    })?;
+    log::info!("rvs-vswitchd exiting");
+    Ok(())
+}
+
+/// Connects, and reconnects with backoff, forever.
+async fn follow_database(
+    remote: &str,
+    switch: &mut Switch,
+    registry: &Arc<RwLock<Registry>>,
+) -> anyhow::Result<()> {
+    let mut backoff = Duration::from_millis(250);
+    loop {
+        match Connection::connect(remote).await {
+            Ok(conn) => {
+                log::info!("{remote}: connected");
+                backoff = Duration::from_millis(250);
+                if let Err(e) = session(conn, switch, registry).await {
+                    log::warn!("{e:#}");
+                }
+            }
+            Err(e) => log::warn!("{e} (retrying in {} ms)", backoff.as_millis()),
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(8));
+    }
+}
+
+/// One connection's lifetime: handshake, then apply every change and write status back.
+async fn session(
+    mut conn: Connection,
+    switch: &mut Switch,
+    registry: &Arc<RwLock<Registry>>,
+) -> anyhow::Result<()> {
+    let mut sess = Session::new("Open_vSwitch", MONITORED, Some(LOCK_NAME));
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut inflight: Option<u64> = None;
+    let mut applied_seqno: Option<u64> = None;
+    let mut warned_lock = false;
+    loop {
+        conn.send(&sess.take_outgoing()).await?;
+        tokio::select! {
+            msg = conn.recv() => {
+                for ev in sess.receive(msg?) {
+                    match ev {
+                        Event::Fatal(e) => anyhow::bail!("{}: {e}", conn.remote()),
+                        Event::TxnDone { id, result } if Some(id) == inflight => {
+                            inflight = None;
+                            if let Err(e) = result {
+                                log::warn!("status update failed: {e}");
+                                applied_seqno = None;
+                            }
+                        }
+                        Event::LockNotHeld if !warned_lock => {
+                            warned_lock = true;
+                            log::warn!("another ovs-vswitchd process is running, disabling \
+                                        this process (pid {}) until it goes away",
+                                       std::process::id());
+                        }
+                        Event::LockAcquired if warned_lock => {
+                            warned_lock = false;
+                            log::info!("acquired the {LOCK_NAME} database lock");
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ = tick.tick() => {
+                registry.read().unwrap_or_else(PoisonError::into_inner).run_periodic(Instant::now());
+            }
+        }
+        if !(sess.is_ready() && sess.has_lock()) || inflight.is_some() {
+            continue;
+        }
+        let Some(replica) = sess.replica() else {
+            continue;
+        };
+        if applied_seqno == Some(replica.seqno()) {
+            continue;
+        }
+        applied_seqno = Some(replica.seqno());
+        let wanted = reconcile::wanted(replica);
+        switch.apply(&wanted);
+        let ops = status::status_ops(replica, &wanted, switch);
+        if !ops.is_empty() {
+            inflight = Some(sess.transact(ops));
+        }
+    }
+}

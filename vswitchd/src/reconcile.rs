@@ -1,0 +1,391 @@
+//! The bridge reconciler: turns the replica of the `Open_vSwitch` database into bridges
+//! in ofproto and ports in the datapath, and remembers what it could not do.
+//!
+//! Runs on the control thread only. Lock order: the registry's write lock is never held
+//! while waiting for a PMD (a PMD may be waiting for the read lock in an upcall), so
+//! ports are detached from ofproto before the datapath drops them, and attached to the
+//! datapath before ofproto knows them (the generation bump then flushes any stale
+//! "drop" megaflow the PMD cached in between).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, PoisonError, RwLock, RwLockWriteGuard};
+
+use rvs_datapath::netdev::system::SystemNetdev;
+use rvs_datapath::netdev::tap::TapNetdev;
+use rvs_datapath::{Datapath, Netdev, NetdevError};
+use rvs_ofproto::{FailMode, Registry, OFPP_LOCAL};
+use rvs_ovsdb_client::Replica;
+
+/// One interface the database wants attached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WantedIface {
+    /// Interface row UUID.
+    pub uuid: String,
+    /// `Interface.name`.
+    pub name: String,
+    /// `Interface.type`, with the empty type spelled `system`.
+    pub kind: String,
+    /// `Interface.ofport_request`.
+    pub ofport_request: Option<i64>,
+    /// `Interface.ofport` as the database has it.
+    pub ofport: Option<i64>,
+}
+
+/// One bridge the database wants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WantedBridge {
+    /// `Bridge.fail_mode`.
+    pub fail_mode: FailMode,
+    /// Interfaces by name (the bridge's own interface included).
+    pub ifaces: BTreeMap<String, WantedIface>,
+}
+
+/// The configuration the database asks for.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Wanted {
+    /// Netdev bridges by name.
+    pub bridges: BTreeMap<String, WantedBridge>,
+    /// Interfaces that cannot be attached for configuration reasons, with the reason
+    /// (interface UUID → error text).
+    pub config_errors: HashMap<String, String>,
+    /// Every interface UUID the status write-back looks after.
+    pub managed: Vec<String>,
+}
+
+/// Reads the wanted configuration out of the replica.
+pub fn wanted(r: &Replica) -> Wanted {
+    let mut w = Wanted::default();
+    let mut seen_names: HashSet<String> = HashSet::new();
+    let Some(ovs) = r.rows("Open_vSwitch").next() else {
+        return w;
+    };
+    let mut bridges: Vec<_> = ovs.refs("bridges", "Bridge").collect();
+    bridges.sort_by_key(|b| b.str("name"));
+    for br in bridges {
+        let name = br.str("name").to_string();
+        let dp_type = br.str("datapath_type");
+        let ifaces = br
+            .refs("ports", "Port")
+            .flat_map(|p| p.refs("interfaces", "Interface"));
+        if !(dp_type.is_empty() || dp_type == "netdev") {
+            for i in ifaces {
+                w.managed.push(i.uuid().to_string());
+                w.config_errors.insert(
+                    i.uuid().to_string(),
+                    format!("datapath type {dp_type} is not supported (rvs has only netdev)"),
+                );
+            }
+            continue;
+        }
+        if w.bridges.contains_key(&name) {
+            continue;
+        }
+        let mut wb = WantedBridge {
+            fail_mode: FailMode::from_column(br.str("fail_mode")),
+            ifaces: BTreeMap::new(),
+        };
+        for i in ifaces {
+            let uuid = i.uuid().to_string();
+            w.managed.push(uuid.clone());
+            let iname = i.str("name").to_string();
+            if !seen_names.insert(iname.clone()) {
+                w.config_errors.insert(
+                    uuid,
+                    format!("could not add network device {iname} to ofproto (File exists)"),
+                );
+                continue;
+            }
+            let kind = match i.str("type") {
+                "" => "system",
+                t => t,
+            };
+            wb.ifaces.insert(
+                iname.clone(),
+                WantedIface {
+                    uuid,
+                    name: iname,
+                    kind: kind.to_string(),
+                    ofport_request: i.opt_int("ofport_request"),
+                    ofport: i.opt_int("ofport"),
+                },
+            );
+        }
+        w.bridges.insert(name, wb);
+    }
+    w
+}
+
+/// A port that is attached to the datapath and a bridge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attached {
+    /// The bridge.
+    pub bridge: String,
+    /// Interface type it was opened as.
+    pub kind: String,
+    /// Datapath port number.
+    pub odp_port: u32,
+    /// OpenFlow port number.
+    pub ofport: u32,
+}
+
+/// The switch: ofproto's registry plus the datapath, and what is attached to them.
+#[derive(Debug)]
+pub struct Switch {
+    registry: Arc<RwLock<Registry>>,
+    datapath: Datapath,
+    /// Attached interfaces by name.
+    attached: BTreeMap<String, Attached>,
+    /// Bridges that exist, with their fail mode.
+    bridges: BTreeMap<String, FailMode>,
+    /// Last open error per interface name.
+    open_errors: HashMap<String, String>,
+}
+
+fn open_netdev(name: &str, kind: &str) -> Result<Box<dyn Netdev>, NetdevError> {
+    match kind {
+        "system" => Ok(Box::new(SystemNetdev::open(name)?)),
+        "internal" => Ok(Box::new(TapNetdev::open(name)?)),
+        other => Err(NetdevError::UnsupportedType {
+            name: name.into(),
+            kind: other.into(),
+        }),
+    }
+}
+
+impl Switch {
+    /// A switch with no bridges.
+    pub fn new(registry: Arc<RwLock<Registry>>, datapath: Datapath) -> Switch {
+        Switch {
+            registry,
+            datapath,
+            attached: BTreeMap::new(),
+            bridges: BTreeMap::new(),
+            open_errors: HashMap::new(),
+        }
+    }
+
+    fn registry(&self) -> RwLockWriteGuard<'_, Registry> {
+        self.registry
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The attached interfaces by name.
+    pub fn attached(&self) -> &BTreeMap<String, Attached> {
+        &self.attached
+    }
+
+    /// The error text of an interface that could not be opened, if any.
+    pub fn open_error(&self, name: &str) -> Option<&str> {
+        self.open_errors.get(name).map(String::as_str)
+    }
+
+    /// The datapath.
+    pub fn datapath(&self) -> &Datapath {
+        &self.datapath
+    }
+
+    fn detach(&mut self, name: &str) {
+        let Some(a) = self.attached.remove(name) else {
+            return;
+        };
+        self.registry().remove_port(&a.bridge, name);
+        if let Err(e) = self.datapath.del_port(a.odp_port) {
+            log::error!("{name}: could not remove datapath port {}: {e}", a.odp_port);
+        }
+        log::info!(
+            "bridge {}: deleted interface {name} on port {}",
+            a.bridge,
+            a.ofport
+        );
+    }
+
+    fn attach(&mut self, bridge: &str, name: &str, kind: &str, iface: Option<&WantedIface>) {
+        let netdev = match open_netdev(name, kind) {
+            Ok(n) => n,
+            Err(e) => {
+                let msg = e.to_string();
+                if self.open_errors.get(name) != Some(&msg) {
+                    log::warn!("{msg}");
+                }
+                self.open_errors.insert(name.into(), msg);
+                return;
+            }
+        };
+        self.open_errors.remove(name);
+        let odp_port = match self.datapath.add_port(netdev) {
+            Ok(p) => p,
+            Err(e) => {
+                let msg = format!("could not add network device {name} to datapath ({e})");
+                log::error!("{msg}");
+                self.open_errors.insert(name.into(), msg);
+                return;
+            }
+        };
+        let (req, prev) = iface.map_or((None, None), |i| (i.ofport_request, i.ofport));
+        let ofport = self.registry().add_port(bridge, name, odp_port, req, prev);
+        let Some(ofport) = ofport else {
+            let _ = self.datapath.del_port(odp_port);
+            return;
+        };
+        log::info!("bridge {bridge}: added interface {name} on port {ofport}");
+        self.attached.insert(
+            name.into(),
+            Attached {
+                bridge: bridge.into(),
+                kind: kind.into(),
+                odp_port,
+                ofport,
+            },
+        );
+    }
+
+    /// Makes the switch match `w`: removes what is no longer wanted, then adds what is
+    /// missing (retrying interfaces that failed before).
+    pub fn apply(&mut self, w: &Wanted) {
+        // Interfaces that go away, or move, or change type.
+        let stale: Vec<String> = self
+            .attached
+            .iter()
+            .filter(|(name, a)| {
+                let Some(wb) = w.bridges.get(&a.bridge) else {
+                    return true;
+                };
+                if **name == a.bridge {
+                    return false; // the local port lives as long as its bridge
+                }
+                wb.ifaces.get(*name).is_none_or(|i| i.kind != a.kind)
+            })
+            .map(|(n, _)| n.clone())
+            .collect();
+        for name in stale {
+            self.detach(&name);
+        }
+        let gone: Vec<String> = self
+            .bridges
+            .keys()
+            .filter(|b| !w.bridges.contains_key(*b))
+            .cloned()
+            .collect();
+        for b in gone {
+            self.registry().remove_bridge(&b);
+            self.bridges.remove(&b);
+            log::info!("bridge {b}: deleted");
+        }
+        self.open_errors
+            .retain(|name, _| w.bridges.values().any(|b| b.ifaces.contains_key(name)));
+
+        for (bname, wb) in &w.bridges {
+            if self.bridges.get(bname) != Some(&wb.fail_mode) {
+                let new = !self.bridges.contains_key(bname);
+                self.registry().ensure_bridge(bname, wb.fail_mode);
+                self.bridges.insert(bname.clone(), wb.fail_mode);
+                if new {
+                    log::info!("bridge {bname}: added");
+                }
+            }
+            if !self.attached.contains_key(bname) {
+                // Every bridge has its local port, a tap device named after it.
+                self.attach(bname, bname, "internal", wb.ifaces.get(bname));
+            }
+            for (iname, wi) in &wb.ifaces {
+                if iname != bname && !self.attached.contains_key(iname) {
+                    self.attach(bname, iname, &wi.kind, Some(wi));
+                }
+            }
+        }
+    }
+
+    /// The `ofport` and `error` an interface should show: (ofport, error).
+    pub fn iface_status(&self, w: &Wanted, uuid: &str, name: &str) -> (i64, Option<String>) {
+        if let Some(e) = w.config_errors.get(uuid) {
+            return (-1, Some(e.clone()));
+        }
+        match self.attached.get(name) {
+            Some(a) if a.ofport == OFPP_LOCAL || a.ofport > 0 => (i64::from(a.ofport), None),
+            _ => (-1, self.open_errors.get(name).cloned()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rvs_ovsdb_client::Schema;
+    use serde_json::json;
+
+    /// The columns of the real schema that the reconciler reads.
+    fn replica(rows: serde_json::Value) -> Replica {
+        let set = |k: &str| json!({"type": {"key": k, "min": 0, "max": "unlimited"}});
+        let opt = |k: &str| json!({"type": {"key": k, "min": 0, "max": 1}});
+        let schema = Schema::parse(&json!({"name": "Open_vSwitch", "version": "8.3.1", "tables": {
+            "Open_vSwitch": {"columns": {"bridges": set("uuid"), "next_cfg": {"type": "integer"}}},
+            "Bridge": {"columns": {"name": {"type": "string"}, "ports": set("uuid"),
+                                   "datapath_type": {"type": "string"}, "fail_mode": opt("string")}},
+            "Port": {"columns": {"name": {"type": "string"}, "interfaces": set("uuid")}},
+            "Interface": {"columns": {"name": {"type": "string"}, "type": {"type": "string"},
+                                      "ofport": opt("integer"), "ofport_request": opt("integer")}}
+        }}))
+        .unwrap();
+        let mut r = Replica::new(schema);
+        r.apply_update2(&rows).unwrap();
+        r
+    }
+
+    #[test]
+    fn wanted_reads_netdev_bridges_only() {
+        let r = replica(json!({
+            "Open_vSwitch": {"o": {"initial": {"bridges": ["set", [["uuid", "b0"], ["uuid", "b1"]]]}}},
+            "Bridge": {
+                "b0": {"initial": {"name": "br0", "datapath_type": "netdev",
+                                   "ports": ["set", [["uuid", "p0"], ["uuid", "p1"]]]}},
+                "b1": {"initial": {"name": "br1", "datapath_type": "system", "ports": ["uuid", "p2"]}}
+            },
+            "Port": {
+                "p0": {"initial": {"name": "br0", "interfaces": ["uuid", "i0"]}},
+                "p1": {"initial": {"name": "eth0", "interfaces": ["uuid", "i1"]}},
+                "p2": {"initial": {"name": "eth1", "interfaces": ["uuid", "i2"]}}
+            },
+            "Interface": {
+                "i0": {"initial": {"name": "br0", "type": "internal"}},
+                "i1": {"initial": {"name": "eth0", "ofport_request": 7, "ofport": 3}},
+                "i2": {"initial": {"name": "eth1"}}
+            }
+        }));
+        let w = wanted(&r);
+        assert_eq!(w.bridges.keys().collect::<Vec<_>>(), vec!["br0"]);
+        let b = &w.bridges["br0"];
+        assert_eq!(b.fail_mode, FailMode::Standalone);
+        assert_eq!(b.ifaces["br0"].kind, "internal");
+        let e = &b.ifaces["eth0"];
+        assert_eq!(
+            (e.kind.as_str(), e.ofport_request, e.ofport),
+            ("system", Some(7), Some(3))
+        );
+        assert!(w.config_errors["i2"].contains("datapath type system"));
+        assert_eq!(w.managed.len(), 3);
+    }
+
+    #[test]
+    fn duplicate_interface_names_are_errors() {
+        let r = replica(json!({
+            "Open_vSwitch": {"o": {"initial": {"bridges": ["set", [["uuid", "b0"], ["uuid", "b1"]]]}}},
+            "Bridge": {
+                "b0": {"initial": {"name": "br0", "ports": ["uuid", "p0"]}},
+                "b1": {"initial": {"name": "br1", "ports": ["uuid", "p1"]}}
+            },
+            "Port": {
+                "p0": {"initial": {"name": "x", "interfaces": ["uuid", "i0"]}},
+                "p1": {"initial": {"name": "x", "interfaces": ["uuid", "i1"]}}
+            },
+            "Interface": {
+                "i0": {"initial": {"name": "x"}},
+                "i1": {"initial": {"name": "x"}}
+            }
+        }));
+        let w = wanted(&r);
+        assert!(w.bridges["br0"].ifaces.contains_key("x"));
+        assert!(!w.bridges["br1"].ifaces.contains_key("x"));
+        assert!(w.config_errors["i1"].contains("File exists"));
+    }
+}
