@@ -91,7 +91,7 @@ impl Hasher for PrehashedHasher {
     }
     fn write(&mut self, bytes: &[u8]) {
         for b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x51_7cc1_b727_220a_95);
+            self.0 = (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x517c_c1b7_2722_0a95);
         }
     }
     fn write_u32(&mut self, n: u32) {
@@ -134,7 +134,7 @@ impl Megaflows {
     pub fn lookup(&mut self, flow: &Flow) -> Option<&CachedActions> {
         self.lookups += 1;
         if self.lookups % RERANK_INTERVAL == 0 {
-            self.subtables.sort_by(|a, b| b.hits.cmp(&a.hits));
+            self.subtables.sort_by_key(|s| std::cmp::Reverse(s.hits));
             self.subtables.iter_mut().for_each(|s| s.hits = 0);
         }
         let mut found = None;

@@ -216,7 +216,7 @@ impl PacketSocket {
         let mut st = RecvStats::default();
         for i in 0..got as usize {
             let len = hdrs[i].msg_len as usize;
-            if addrs[i].sll_pkttype == libc::PACKET_OUTGOING as u8 {
+            if addrs[i].sll_pkttype == libc::PACKET_OUTGOING {
                 continue;
             }
             if hdrs[i].msg_hdr.msg_flags & libc::MSG_TRUNC != 0 || len > bufs[i].len() {

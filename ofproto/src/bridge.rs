@@ -112,7 +112,7 @@ impl Bridge {
         if mode == FailMode::Standalone {
             self.table0.push(default);
         }
-        self.table0.sort_by(|a, b| b.priority.cmp(&a.priority));
+        self.table0.sort_by_key(|r| std::cmp::Reverse(r.priority));
     }
 
     /// The bridge name.

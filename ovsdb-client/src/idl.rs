@@ -88,7 +88,7 @@ impl Replica {
         Ok(out)
     }
 
-    fn each_row<'a>(updates: &'a Value) -> Result<Vec<(&'a str, &'a str, &'a Value)>, UpdateError> {
+    fn each_row(updates: &Value) -> Result<Vec<(&str, &str, &Value)>, UpdateError> {
         let tables = updates
             .as_object()
             .ok_or_else(|| UpdateError::Malformed("table-updates is not an object".into()))?;
