@@ -58,16 +58,11 @@ impl Bed {
         self.switch.kind()
     }
 
-    /// A new host namespace `label` with address `ip_cidr`, wired into the switch
-    /// namespace (not yet added to a bridge: see [`Bed::add_port`]).
+    /// A new host namespace `label` (at most 4 characters) with address `ip_cidr`,
+    /// wired into the switch namespace (not yet added to a bridge: see
+    /// [`Bed::add_port`]).
     pub fn host(&self, label: &str, ip_cidr: &str) -> Host {
-        Host::new(
-            &self.id.long(),
-            &self.id.short(),
-            &self.sw_ns,
-            label,
-            ip_cidr,
-        )
+        Host::new(&self.id, &self.sw_ns, label, ip_cidr)
     }
 
     /// See [`Ovsdb::vsctl`].

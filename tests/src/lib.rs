@@ -69,9 +69,10 @@ impl Id {
         format!("rvs-{}-{}", self.pid, self.n)
     }
 
-    /// Short form (base 36, at most 8 characters), for interface names.
+    /// Short form for interface names: the pid in base 36 padded to 5 characters (so
+    /// the form is unambiguous), then the counter in base 36; 6 to 8 characters.
     pub fn short(&self) -> String {
-        format!("{}{}", base36(self.pid), base36(self.n))
+        format!("{:0>5}{}", base36(self.pid), base36(self.n))
     }
 }
 
@@ -175,4 +176,24 @@ pub fn sweep_leftovers() {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_short_and_distinct() {
+        assert_eq!(base36(0), "0");
+        assert_eq!(base36(35), "z");
+        assert_eq!(base36(36), "10");
+        // The largest Linux pid and a large counter still leave room in an ifname.
+        assert!(base36(4_194_304).len() <= 5 && base36(1295).len() <= 3);
+        let (a, b) = (Id::next(), Id::next());
+        assert_ne!(a.long(), b.long());
+        assert_ne!(a.short(), b.short());
+        assert!(a
+            .long()
+            .starts_with(&format!("rvs-{}-", std::process::id())));
+    }
 }

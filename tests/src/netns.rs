@@ -3,6 +3,7 @@
 use std::process::{Command, Output, Stdio};
 
 use crate::cmd::{self, QUICK};
+use crate::Id;
 
 /// A named network namespace (`ip netns add`), deleted on drop. Deleting it also
 /// destroys the veth pairs with an end in it and any tap device left in it.
@@ -51,8 +52,10 @@ impl Netns {
     /// Writes `value` to /proc/sys/`key` as seen from inside the namespace. Keys
     /// under net/ipv6 are ignored when the kernel has IPv6 turned off entirely.
     pub fn sysctl(&self, key: &str, value: &str) {
-        let script = format!("f=/proc/sys/{key}; [ ! -e /proc/sys/net/ipv6 ] && case $f in */ipv6/*) exit 0;; esac; echo {value} > $f");
-        self.run_ok(&["sh", "-c", &script]);
+        // No procps on minimal systems: write the file from a shell in the namespace.
+        const SCRIPT: &str = r#"case "$1" in net/ipv6/*) [ -e /proc/sys/net/ipv6 ] || exit 0;; esac
+echo "$2" > "/proc/sys/$1""#;
+        self.run_ok(&["sh", "-c", SCRIPT, "sysctl", key, value]);
     }
 
     /// Contents of a file as seen from inside the namespace (`ip netns exec` mounts the
@@ -110,18 +113,20 @@ pub struct Host {
 }
 
 impl Host {
-    /// Creates namespace `<bed>-<label>` and a veth pair `<label>-<short>-h` (inside it)
-    /// / `<label>-<short>-s` (inside `sw_ns`). The host end gets `ip_cidr`, tx checksum
-    /// offload off (veth hands out CHECKSUM_PARTIAL packets that af_packet forwards
-    /// with bad checksums), IPv6 off; both ends are brought up.
-    pub fn new(bed_long: &str, bed_short: &str, sw_ns: &Netns, label: &str, ip_cidr: &str) -> Host {
-        let ifname = format!("{label}-{bed_short}-h");
-        let port = format!("{label}-{bed_short}-s");
+    /// Creates namespace `rvs-<pid>-<n>-<label>` and a veth pair `<label>-<id>-h`
+    /// (inside it) / `<label>-<id>-s` (inside `sw_ns`); `label` has at most 4
+    /// characters. The host end gets `ip_cidr`, tx checksum offload off (veth hands out
+    /// CHECKSUM_PARTIAL packets that af_packet forwards with bad checksums), IPv6 off;
+    /// both ends are brought up.
+    pub fn new(id: &Id, sw_ns: &Netns, label: &str, ip_cidr: &str) -> Host {
+        let short = id.short();
+        let ifname = format!("{label}-{short}-h");
+        let port = format!("{label}-{short}-s");
         assert!(
             port.len() <= 15,
             "interface name {port} longer than 15 characters: use a shorter host label"
         );
-        let ns = Netns::new(&format!("{bed_long}-{label}"));
+        let ns = Netns::new(&format!("{}-{label}", id.long()));
         // Created directly in the two namespaces: never visible in the host's.
         let add = format!(
             "link add {ifname} netns {} type veth peer name {port} netns {}",

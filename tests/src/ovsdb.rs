@@ -214,3 +214,19 @@ pub fn unquote(v: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::unquote;
+
+    #[test]
+    fn unquote_strings_and_atoms() {
+        assert_eq!(unquote("\"a \\\"b\\\" c\""), "a \"b\" c");
+        assert_eq!(
+            unquote("\"could not open network device x (No such device)\""),
+            "could not open network device x (No such device)"
+        );
+        assert_eq!(unquote(" 65534\n"), "65534");
+        assert_eq!(unquote("[]"), "[]");
+    }
+}

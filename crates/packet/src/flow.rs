@@ -326,21 +326,34 @@ impl Flow {
     }
 }
 
-/// Multiply-rotate mix over the words, then MurmurHash3's 64-bit finalizer.
+/// Multiply-rotate mix over the words in four independent lanes, a final
+/// mix of the lanes, then MurmurHash3's 64-bit finalizer.
 ///
-/// Each round `h = rotl(h ^ w * K1, 31) * K2` is a bijection of `w` for a fixed
-/// `h` (K1 and K2 are odd), so two flows that differ in a single word never
-/// collide before the final fold to 32 bits. The `w * K1` products do not
-/// depend on `h`, so the serial chain is one multiply per word.
+/// Each round `h = rotl(h ^ w * K1, 31) * K2` is a bijection of `w` for a
+/// fixed `h` (K1 and K2 are odd), and so is the lane combination of each
+/// lane, so two flows that differ in a single word never collide before the
+/// final fold to 32 bits. The lanes keep four multiply chains in flight
+/// instead of one long serial chain.
 #[inline]
 fn hash_words(words: [u64; FLOW_WORDS]) -> u32 {
-    const SEED: u64 = 0x243f_6a88_85a3_08d3; // Digits of pi.
     const K1: u64 = 0x9e37_79b9_7f4a_7c15; // 2^64 / golden ratio.
     const K2: u64 = 0xc2b2_ae3d_27d4_eb4f;
-    let mut h = SEED;
-    for w in words {
-        h = (h ^ w.wrapping_mul(K1)).rotate_left(31).wrapping_mul(K2);
+    #[inline(always)]
+    fn round(h: u64, w: u64) -> u64 {
+        (h ^ w.wrapping_mul(K1)).rotate_left(31).wrapping_mul(K2)
     }
+    // Digits of pi.
+    let mut lanes: [u64; 4] = [
+        0x243f_6a88_85a3_08d3,
+        0x1319_8a2e_0370_7344,
+        0xa409_3822_299f_31d0,
+        0x082e_fa98_ec4e_6c89,
+    ];
+    for (i, w) in words.into_iter().enumerate() {
+        lanes[i % 4] = round(lanes[i % 4], w);
+    }
+    let [a, b, c, d] = lanes;
+    let mut h = round(round(round(a, b), c), d);
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
     h ^= h >> 33;

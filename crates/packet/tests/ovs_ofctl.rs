@@ -4,7 +4,8 @@
 //! the flows it prints must equal ours on every field it prints.
 //!
 //! Skips (with a note on stderr) when `ovs-ofctl` is not installed. Set
-//! `OVS_OFCTL` to use a particular binary.
+//! `OVS_OFCTL` to use a particular binary, and `RVS_ORACLE_DIR` to a directory
+//! of raw frames (such as a grown fuzz corpus) to check those too.
 
 mod common;
 
@@ -250,7 +251,16 @@ fn extract_matches_ovs_ofctl_parse_pcap() {
         eprintln!("note: ovs-ofctl not found (set OVS_OFCTL or install openvswitch-common); skipping the OVS cross-check");
         return;
     };
-    let frames = frames(20_000);
+    let mut frames = frames(20_000);
+    if let Some(dir) = std::env::var_os("RVS_ORACLE_DIR") {
+        for entry in std::fs::read_dir(dir).expect("read RVS_ORACLE_DIR") {
+            let frame = std::fs::read(entry.expect("directory entry").path()).expect("read frame");
+            // Empty records end a pcap for OVS; OVS reads at most 64 KiB.
+            if !frame.is_empty() && frame.len() <= 65535 {
+                frames.push(frame);
+            }
+        }
+    }
     let path: PathBuf =
         std::env::temp_dir().join(format!("rvs-packet-oracle-{}.pcap", std::process::id()));
     std::fs::write(&path, pcap(&frames)).expect("write pcap");
