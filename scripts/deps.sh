@@ -38,3 +38,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
         $SUDO systemctl stop openvswitch-switch ovs-vswitchd ovsdb-server >/dev/null 2>&1 || true
     fi
 fi
+
+# scapy builds the packets of the differential tests against ovs-ofctl.
+if ! python3 -c 'import scapy' >/dev/null 2>&1; then
+    echo "deps: installing scapy"
+    python3 -m pip install --quiet --disable-pip-version-check 'scapy==2.6.1' \
+        || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages 'scapy==2.6.1'
+fi

@@ -18,7 +18,13 @@ fuzz_target!(|frame: &[u8]| {
     assert!(flow.ipv6_label <= 0x000f_ffff);
     assert!(flow.vlan_tci == 0 || flow.vlan_tci & VLAN_CFI != 0);
     if frame.len() < 14 {
-        assert_eq!(flow, Flow { in_port: 1, ..Flow::default() });
+        assert_eq!(
+            flow,
+            Flow {
+                in_port: 1,
+                ..Flow::default()
+            }
+        );
     }
 
     // Masks built from the input itself: the flows of its two halves.

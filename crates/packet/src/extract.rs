@@ -4,10 +4,10 @@
 //! so that flows, and therefore OpenFlow matches, come out the same as in OVS,
 //! including on malformed and truncated packets. One module per layer:
 //!
-//! - [`l2`]: Ethernet II, 802.3 LLC/SNAP, up to [`MAX_VLAN_HEADERS`] VLAN tags;
-//! - [`arp`]: ARP and RARP for Ethernet/IPv4;
-//! - [`ipv4`] and [`ipv6`] (with its extension headers);
-//! - [`l4`]: TCP, UDP, SCTP, ICMP, IGMP; [`icmpv6`]: ICMPv6 and neighbour
+//! - `l2`: Ethernet II, 802.3 LLC/SNAP, up to [`MAX_VLAN_HEADERS`] VLAN tags;
+//! - `arp`: ARP and RARP for Ethernet/IPv4;
+//! - `ipv4` and `ipv6` (with its extension headers);
+//! - `l4`: TCP, UDP, SCTP, ICMP, IGMP; `icmpv6`: ICMPv6 and neighbour
 //!   discovery.
 //!
 //! Each parser takes the bytes of its header onwards, fills in its fields and

@@ -7,14 +7,14 @@
 //!   datapath's caches and ofproto's classifier are keyed on, with masking
 //!   ([`Flow::masked`], [`Flow::union_with`]) and deterministic hashing
 //!   ([`Flow::hash`], [`Flow::hash_masked`]);
-//! - [`extract`], which parses an Ethernet frame into a [`Flow`] following
+//! - [`extract()`], which parses an Ethernet frame into a [`Flow`] following
 //!   Open vSwitch's `miniflow_extract()` (`lib/flow.c`) field for field;
 //! - [`EthAddr`] and the wire constants ([`ethertype`], [`ipproto`],
 //!   [`tcp_flags`], the VLAN TCI masks).
 //!
 //! # Threads
 //!
-//! [`extract`] and the hashing functions run on the PMD (poll-mode driver)
+//! [`extract()`] and the hashing functions run on the PMD (poll-mode driver)
 //! threads for every received packet. They never allocate, never panic on any
 //! input and hold no state, so they need no locking and are safe to call from
 //! any thread. The crate has no dependencies beyond `std` and no `unsafe`.
