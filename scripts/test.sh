@@ -39,6 +39,9 @@ fi
 step "cargo test --workspace (e2e against ${RVS_E2E_SWITCH:-rvs})"
 cargo test --workspace
 
+step "scripts/fuzz-smoke.sh (every fuzz target, bounded runs)"
+bash scripts/fuzz-smoke.sh
+
 step "scripts/demo.sh"
 bash scripts/demo.sh
 
