@@ -43,11 +43,32 @@ impl Ovsdb {
                 .arg(SCHEMA),
             QUICK,
         );
+        let mut server = Ovsdb {
+            dir: dir.to_owned(),
+            child: None,
+        };
+        server.spawn();
+        let out = server.vsctl(&["--no-wait", "init"]);
+        assert!(
+            out.status.success(),
+            "ovs-vsctl init: {}",
+            cmd::stderr_str(&out)
+        );
+        server
+    }
+
+    /// Starts `ovsdb-server` on the existing `DIR/conf.db` and waits for its socket.
+    fn spawn(&mut self) {
+        let dir = &self.dir;
         let sock = dir.join("db.sock");
-        let log = File::create(dir.join("ovsdb-server.stderr")).expect("stderr file");
+        let log = File::options()
+            .create(true)
+            .append(true)
+            .open(dir.join("ovsdb-server.stderr"))
+            .expect("stderr file");
         let mut c = Command::new("ovsdb-server");
         ovs_env(&mut c, dir)
-            .arg(&db)
+            .arg(dir.join("conf.db"))
             .arg(format!("--remote=punix:{}", sock.display()))
             .arg(format!(
                 "--pidfile={}",
@@ -67,13 +88,10 @@ impl Ovsdb {
         let child = cmd::die_with_parent(&mut c)
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start ovsdb-server: {e}"));
-        let mut server = Ovsdb {
-            dir: dir.to_owned(),
-            child: Some(child),
-        };
+        self.child = Some(child);
         let up = wait_until(QUICK, || {
             sock.exists()
-                || server
+                || self
                     .child
                     .as_mut()
                     .is_some_and(|c| !matches!(c.try_wait(), Ok(None)))
@@ -82,15 +100,22 @@ impl Ovsdb {
             up && sock.exists(),
             "ovsdb-server did not create {}:\n{}",
             sock.display(),
-            server.log_tail(20)
+            self.log_tail(20)
         );
-        let out = server.vsctl(&["--no-wait", "init"]);
-        assert!(
-            out.status.success(),
-            "ovs-vsctl init: {}",
-            cmd::stderr_str(&out)
-        );
-        server
+    }
+
+    /// Kills the server with SIGKILL (its socket stays behind, as after a crash).
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            cmd::stop_child(&mut child, libc::SIGKILL, Duration::from_secs(5));
+        }
+    }
+
+    /// Starts the server again on the same database after [`Ovsdb::kill`].
+    pub fn restart(&mut self) {
+        self.kill();
+        let _ = std::fs::remove_file(self.dir.join("db.sock"));
+        self.spawn();
     }
 
     /// `unix:DIR/db.sock`, the remote the switch connects to.
