@@ -1,8 +1,12 @@
 //! The I/O half: a JSON-RPC stream over `unix:PATH` or `tcp:IP:PORT`, on tokio.
+//!
+//! Outgoing messages are queued into a buffer and written while waiting for input, so
+//! [`Connection::recv`] is cancel-safe in both directions: a cancelled call loses
+//! neither buffered input nor unsent output.
 
 use std::io;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpStream, UnixStream};
 
 use crate::jsonrpc::{Framer, Message};
@@ -36,19 +40,26 @@ pub enum ConnError {
     },
 }
 
-#[derive(Debug)]
-enum Stream {
-    Unix(UnixStream),
-    Tcp(TcpStream),
-}
+type Reader = Box<dyn AsyncRead + Send + Unpin>;
+type Writer = Box<dyn AsyncWrite + Send + Unpin>;
 
 /// A connected JSON-RPC stream.
-#[derive(Debug)]
 pub struct Connection {
     remote: String,
-    stream: Stream,
+    rd: Reader,
+    wr: Writer,
     framer: Framer,
-    buf: Box<[u8]>,
+    inbuf: Box<[u8]>,
+    outbuf: Vec<u8>,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("remote", &self.remote)
+            .field("unsent", &self.outbuf.len())
+            .finish()
+    }
 }
 
 impl Connection {
@@ -58,21 +69,28 @@ impl Connection {
             remote: remote.to_string(),
             source,
         };
-        let stream = if let Some(path) = remote.strip_prefix("unix:") {
-            Stream::Unix(UnixStream::connect(path).await.map_err(io_err)?)
+        let (rd, wr): (Reader, Writer) = if let Some(path) = remote.strip_prefix("unix:") {
+            let (r, w) = UnixStream::connect(path)
+                .await
+                .map_err(io_err)?
+                .into_split();
+            (Box::new(r), Box::new(w))
         } else if let Some(addr) = remote.strip_prefix("tcp:") {
             let addr = parse_tcp(addr).ok_or_else(|| ConnError::BadRemote(remote.into()))?;
             let s = TcpStream::connect(addr).await.map_err(io_err)?;
             s.set_nodelay(true).map_err(io_err)?;
-            Stream::Tcp(s)
+            let (r, w) = s.into_split();
+            (Box::new(r), Box::new(w))
         } else {
             return Err(ConnError::BadRemote(remote.into()));
         };
         Ok(Connection {
             remote: remote.into(),
-            stream,
+            rd,
+            wr,
             framer: Framer::new(),
-            buf: vec![0u8; 64 * 1024].into_boxed_slice(),
+            inbuf: vec![0u8; 64 * 1024].into_boxed_slice(),
+            outbuf: Vec::new(),
         })
     }
 
@@ -81,26 +99,40 @@ impl Connection {
         &self.remote
     }
 
-    /// Sends messages in order.
-    pub async fn send(&mut self, msgs: &[Message]) -> Result<(), ConnError> {
-        if msgs.is_empty() {
-            return Ok(());
-        }
-        let mut out = Vec::new();
-        for m in msgs {
-            out.extend_from_slice(&m.to_bytes());
-        }
-        let r = match &mut self.stream {
-            Stream::Unix(s) => s.write_all(&out).await,
-            Stream::Tcp(s) => s.write_all(&out).await,
-        };
-        r.map_err(|source| ConnError::Io {
+    fn io_err(&self, source: io::Error) -> ConnError {
+        ConnError::Io {
             remote: self.remote.clone(),
             source,
-        })
+        }
     }
 
-    /// Receives the next message. Cancel-safe: bytes already read stay buffered.
+    /// Queues messages; they are written by [`Connection::recv`] or [`Connection::flush`].
+    pub fn queue(&mut self, msgs: &[Message]) {
+        for m in msgs {
+            self.outbuf.extend_from_slice(&m.to_bytes());
+        }
+    }
+
+    /// Writes everything queued.
+    pub async fn flush(&mut self) -> Result<(), ConnError> {
+        while !self.outbuf.is_empty() {
+            let n = self
+                .wr
+                .write(&self.outbuf)
+                .await
+                .map_err(|e| self.io_err(e))?;
+            self.outbuf.drain(..n);
+        }
+        self.wr.flush().await.map_err(|e| self.io_err(e))
+    }
+
+    /// Queues and writes messages in order.
+    pub async fn send(&mut self, msgs: &[Message]) -> Result<(), ConnError> {
+        self.queue(msgs);
+        self.flush().await
+    }
+
+    /// Receives the next message, writing queued output meanwhile. Cancel-safe.
     pub async fn recv(&mut self) -> Result<Message, ConnError> {
         loop {
             match self.framer.next_message() {
@@ -113,18 +145,21 @@ impl Connection {
                     })
                 }
             }
-            let n = match &mut self.stream {
-                Stream::Unix(s) => s.read(&mut self.buf).await,
-                Stream::Tcp(s) => s.read(&mut self.buf).await,
+            let writing = !self.outbuf.is_empty();
+            tokio::select! {
+                biased;
+                w = self.wr.write(&self.outbuf), if writing => {
+                    let n = w.map_err(|e| ConnError::Io { remote: self.remote.clone(), source: e })?;
+                    self.outbuf.drain(..n);
+                }
+                r = self.rd.read(&mut self.inbuf) => {
+                    let n = r.map_err(|e| ConnError::Io { remote: self.remote.clone(), source: e })?;
+                    if n == 0 {
+                        return Err(ConnError::Closed(self.remote.clone()));
+                    }
+                    self.framer.push(&self.inbuf[..n]);
+                }
             }
-            .map_err(|source| ConnError::Io {
-                remote: self.remote.clone(),
-                source,
-            })?;
-            if n == 0 {
-                return Err(ConnError::Closed(self.remote.clone()));
-            }
-            self.framer.push(&self.buf[..n]);
         }
     }
 }

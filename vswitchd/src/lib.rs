@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use rvs_datapath::Datapath;
 use rvs_ofproto::Registry;
-use rvs_ovsdb_client::{Connection, Event, Session};
+use rvs_ovsdb_client::{Client, ClientEvent, Event, Session};
 
 use crate::args::Args;
 use crate::reconcile::Switch;
@@ -109,72 +109,53 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Connects, and reconnects with backoff, forever.
+/// Follows the database forever: applies every change and writes status back,
+/// across reconnections (the client resyncs and the switch keeps forwarding).
 async fn follow_database(
     remote: &str,
     switch: &mut Switch,
     registry: &Arc<RwLock<Registry>>,
 ) -> anyhow::Result<()> {
-    let mut backoff = Duration::from_millis(250);
-    loop {
-        match Connection::connect(remote).await {
-            Ok(conn) => {
-                log::info!("{remote}: connected");
-                backoff = Duration::from_millis(250);
-                if let Err(e) = session(conn, switch, registry).await {
-                    log::warn!("{e:#}");
-                }
-            }
-            Err(e) => log::warn!("{e} (retrying in {} ms)", backoff.as_millis()),
-        }
-        tokio::time::sleep(backoff).await;
-        backoff = (backoff * 2).min(Duration::from_secs(8));
-    }
-}
-
-/// One connection's lifetime: handshake, then apply every change and write status back.
-async fn session(
-    mut conn: Connection,
-    switch: &mut Switch,
-    registry: &Arc<RwLock<Registry>>,
-) -> anyhow::Result<()> {
-    let mut sess = Session::new("Open_vSwitch", MONITORED, Some(LOCK_NAME));
+    let session = Session::new("Open_vSwitch", MONITORED, Some(LOCK_NAME));
+    let mut client = Client::new(remote, session);
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut inflight: Option<u64> = None;
     let mut applied_seqno: Option<u64> = None;
     let mut warned_lock = false;
     loop {
-        conn.send(&sess.take_outgoing()).await?;
         tokio::select! {
-            msg = conn.recv() => {
-                for ev in sess.receive(msg?) {
-                    match ev {
-                        Event::Fatal(e) => anyhow::bail!("{}: {e}", conn.remote()),
-                        Event::TxnDone { id, result } if Some(id) == inflight => {
-                            inflight = None;
-                            if let Err(e) = result {
-                                log::warn!("status update failed: {e}");
-                                applied_seqno = None;
-                            }
-                        }
-                        Event::LockNotHeld if !warned_lock => {
-                            warned_lock = true;
-                            log::warn!("another ovs-vswitchd process is running, disabling \
-                                        this process (pid {}) until it goes away",
-                                       std::process::id());
-                        }
-                        Event::LockAcquired if warned_lock => {
-                            warned_lock = false;
-                            log::info!("acquired the {LOCK_NAME} database lock");
-                        }
-                        _ => {}
+            ev = client.next_event() => match ev {
+                ClientEvent::Connected(r) => log::info!("{r}: connected"),
+                ClientEvent::Disconnected(r, why) => {
+                    log::warn!("{r}: {why}; reconnecting");
+                }
+                ClientEvent::Session(Event::TxnDone { id, result }) if Some(id) == inflight => {
+                    inflight = None;
+                    if let Err(e) = result {
+                        log::warn!("status update failed: {e}");
+                        applied_seqno = None;
                     }
                 }
-            }
+                ClientEvent::Session(Event::Ready) => applied_seqno = None,
+                ClientEvent::Session(Event::LockNotHeld) if !warned_lock => {
+                    warned_lock = true;
+                    log::warn!(
+                        "another ovs-vswitchd process is running, disabling this process \
+                         (pid {}) until it goes away",
+                        std::process::id()
+                    );
+                }
+                ClientEvent::Session(Event::LockAcquired) if warned_lock => {
+                    warned_lock = false;
+                    log::info!("acquired the {LOCK_NAME} database lock");
+                }
+                ClientEvent::Session(_) => {}
+            },
             _ = tick.tick() => {
                 registry.read().unwrap_or_else(PoisonError::into_inner).run_periodic(Instant::now());
             }
         }
+        let sess = client.session();
         if !(sess.is_ready() && sess.has_lock()) || inflight.is_some() {
             continue;
         }
@@ -189,7 +170,7 @@ async fn session(
         switch.apply(&wanted);
         let ops = status::status_ops(replica, &wanted, switch);
         if !ops.is_empty() {
-            inflight = Some(sess.transact(ops));
+            inflight = Some(client.transact(ops));
         }
     }
 }
