@@ -17,6 +17,10 @@ fi
 
 step() { echo; echo "==== $*"; }
 
+# Tests that compare rvs with the real OVS tools (ovs-ofctl, ovsdb-server, scapy)
+# fail instead of skipping when a tool is missing: deps.sh installed them.
+export RVS_REQUIRE_ORACLES=1
+
 step "deps"
 bash scripts/deps.sh
 

@@ -452,9 +452,11 @@ impl Session {
                             self.last_txn_id = last.as_str().map(str::to_string);
                             res
                         }
-                        _ => return vec![Event::Fatal(format!(
+                        _ => {
+                            return vec![Event::Fatal(format!(
                             "monitor_cond_since reply is not [found, last-id, updates]: {result}"
-                        ))],
+                        ))]
+                        }
                     },
                     Pending::MonitorCond => {
                         r.clear();
