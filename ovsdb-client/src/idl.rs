@@ -1,7 +1,7 @@
 //! The replica: an in-memory copy of the monitored tables, fed by `update`/`update2`
 //! notifications, with typed read accessors.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value;
 
@@ -36,6 +36,9 @@ pub struct Replica {
     schema: Schema,
     tables: HashMap<String, HashMap<String, Row>>,
     seqno: u64,
+    /// Rows inserted, modified or deleted since [`Replica::take_changes`]; `None` after
+    /// a full resync (everything may have changed).
+    changed: Option<BTreeSet<(String, String)>>,
 }
 
 impl Replica {
@@ -45,6 +48,7 @@ impl Replica {
             schema,
             tables: HashMap::new(),
             seqno: 0,
+            changed: None,
         }
     }
 
@@ -62,6 +66,20 @@ impl Replica {
     pub fn clear(&mut self) {
         self.tables.clear();
         self.seqno += 1;
+        self.changed = None;
+    }
+
+    /// The rows changed since the last call, as (table, uuid), or `None` when the
+    /// replica was reloaded in full and the caller must look at everything. Resets the
+    /// tracking.
+    pub fn take_changes(&mut self) -> Option<BTreeSet<(String, String)>> {
+        self.changed.replace(BTreeSet::new())
+    }
+
+    fn touch(&mut self, table: &str, uuid: &str) {
+        if let Some(c) = self.changed.as_mut() {
+            c.insert((table.to_string(), uuid.to_string()));
+        }
     }
 
     fn parse_row(
@@ -107,6 +125,7 @@ impl Replica {
     /// Applies `<table-updates2>` (from `monitor_cond` and `update2`).
     pub fn apply_update2(&mut self, updates: &Value) -> Result<(), UpdateError> {
         for (table, uuid, u) in Self::each_row(updates)? {
+            self.touch(table, uuid);
             let u = u
                 .as_object()
                 .ok_or_else(|| UpdateError::Malformed(format!("{table} {uuid}: not an object")))?;
@@ -142,6 +161,7 @@ impl Replica {
     /// Applies `<table-updates>` (from `monitor` and `update`).
     pub fn apply_update(&mut self, updates: &Value) -> Result<(), UpdateError> {
         for (table, uuid, u) in Self::each_row(updates)? {
+            self.touch(table, uuid);
             match u.get("new") {
                 Some(new) => {
                     let cols = self.parse_row(table, new)?;
@@ -175,6 +195,25 @@ impl Replica {
         let (u, r) = self.tables.get(table)?.get_key_value(uuid)?;
         Some(RowView::new(self, table, u, r))
     }
+}
+
+/// A replica over a small schema with every column kind (scalar, optional, set of
+/// references, map), for fuzzing the update parsers.
+pub fn fuzz_replica() -> Replica {
+    let schema = serde_json::json!({"name": "Open_vSwitch", "version": "1", "tables": {
+        "Interface": {"columns": {
+            "name": {"type": "string"},
+            "ofport": {"type": {"key": "integer", "min": 0, "max": 1}},
+            "options": {"type": {"key": "string", "value": "string", "min": 0, "max": "unlimited"}},
+            "up": {"type": "boolean"},
+            "speed": {"type": {"key": "real", "min": 0, "max": 1}}
+        }},
+        "Port": {"columns": {
+            "interfaces": {"type": {"key": {"type": "uuid", "refTable": "Interface"}, "min": 1, "max": "unlimited"}}
+        }}
+    }});
+    // The literal above is a valid schema.
+    Replica::new(Schema::parse(&schema).unwrap_or_default())
 }
 
 /// Typed, read-only access to one row; absent columns read as their default.
@@ -318,6 +357,25 @@ mod tests {
             .unwrap()
             .refs("interfaces", "Interface")
             .count()
+    }
+
+    #[test]
+    fn change_tracking() {
+        let mut r = Replica::new(schema());
+        assert_eq!(r.take_changes(), None, "a new replica is all new");
+        r.apply_update2(&json!({"Interface": {"u1": {"insert": {"name": "a"}}}}))
+            .unwrap();
+        r.apply_update2(&json!({"Interface": {"u2": {"insert": {"name": "b"}}}}))
+            .unwrap();
+        let c = r.take_changes().unwrap();
+        assert_eq!(c.len(), 2);
+        assert!(c.contains(&("Interface".to_string(), "u1".to_string())));
+        r.apply_update2(&json!({"Interface": {"u1": {"delete": null}}}))
+            .unwrap();
+        assert_eq!(r.take_changes().unwrap().len(), 1);
+        assert_eq!(r.take_changes().unwrap().len(), 0);
+        r.clear();
+        assert_eq!(r.take_changes(), None);
     }
 
     #[test]
