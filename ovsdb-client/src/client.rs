@@ -6,6 +6,7 @@
 //! Threads: one tokio task owns the client. [`Client::next_event`] is cancel-safe, so
 //! the owner can `select!` it against its own timers.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -40,6 +41,7 @@ pub struct Client {
     backoff: Duration,
     next_attempt: Instant,
     queued: Vec<ClientEvent>,
+    ssl: Option<Arc<rustls::ClientConfig>>,
 }
 
 impl Client {
@@ -58,7 +60,13 @@ impl Client {
             backoff: MIN_BACKOFF,
             next_attempt: Instant::now(),
             queued: Vec::new(),
+            ssl: None,
         }
+    }
+
+    /// Uses these SSL settings for `ssl:` remotes.
+    pub fn set_ssl(&mut self, ssl: Arc<rustls::ClientConfig>) {
+        self.ssl = Some(ssl);
     }
 
     /// The session (replica, lock state, ...).
@@ -110,7 +118,7 @@ impl Client {
                 tokio::time::sleep_until(self.next_attempt).await;
                 let remote = self.remotes[self.next_remote % self.remotes.len()].clone();
                 self.next_remote = (self.next_remote + 1) % self.remotes.len();
-                match Connection::connect(&remote).await {
+                match Connection::connect_with(&remote, self.ssl.as_ref()).await {
                     Ok(c) => {
                         self.conn = Some(c);
                         self.session.connected();

@@ -1,10 +1,12 @@
-//! The I/O half: a JSON-RPC stream over `unix:PATH` or `tcp:IP:PORT`, on tokio.
+//! The I/O half: a JSON-RPC stream over `unix:PATH`, `tcp:IP:PORT` or `ssl:IP:PORT`,
+//! on tokio.
 //!
 //! Outgoing messages are queued into a buffer and written while waiting for input, so
 //! [`Connection::recv`] is cancel-safe in both directions: a cancelled call loses
 //! neither buffered input nor unsent output.
 
 use std::io;
+use std::sync::Arc;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpStream, UnixStream};
@@ -14,9 +16,12 @@ use crate::jsonrpc::{Framer, Message};
 /// Errors of a connection.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnError {
-    /// The remote string is not `unix:PATH` or `tcp:IP:PORT`.
-    #[error("{0}: unknown or malformed remote (expected unix:PATH or tcp:IP:PORT)")]
+    /// The remote string is not `unix:PATH`, `tcp:IP:PORT` or `ssl:IP:PORT`.
+    #[error("{0}: unknown or malformed remote (expected unix:PATH, tcp:IP:PORT or ssl:IP:PORT)")]
     BadRemote(String),
+    /// An `ssl:` remote without `--private-key`, `--certificate` and `--ca-cert`.
+    #[error("{0}: SSL remote requires --private-key, --certificate and --ca-cert")]
+    NoSslConfig(String),
     /// A socket error.
     #[error("{remote}: {source}")]
     Io {
@@ -65,6 +70,14 @@ impl std::fmt::Debug for Connection {
 impl Connection {
     /// Connects to `unix:PATH` or `tcp:IP:PORT` (OVS's active remote syntax).
     pub async fn connect(remote: &str) -> Result<Connection, ConnError> {
+        Connection::connect_with(remote, None).await
+    }
+
+    /// Connects to `unix:PATH`, `tcp:IP:PORT`, or `ssl:IP:PORT` with `ssl`'s settings.
+    pub async fn connect_with(
+        remote: &str,
+        ssl: Option<&Arc<rustls::ClientConfig>>,
+    ) -> Result<Connection, ConnError> {
         let io_err = |source| ConnError::Io {
             remote: remote.to_string(),
             source,
@@ -80,6 +93,18 @@ impl Connection {
             let s = TcpStream::connect(addr).await.map_err(io_err)?;
             s.set_nodelay(true).map_err(io_err)?;
             let (r, w) = s.into_split();
+            (Box::new(r), Box::new(w))
+        } else if let Some(addr) = remote.strip_prefix("ssl:") {
+            let cfg = ssl.ok_or_else(|| ConnError::NoSslConfig(remote.into()))?;
+            let addr = parse_tcp(addr).ok_or_else(|| ConnError::BadRemote(remote.into()))?;
+            let s = TcpStream::connect(addr).await.map_err(io_err)?;
+            s.set_nodelay(true).map_err(io_err)?;
+            let name = rustls::pki_types::ServerName::IpAddress(addr.ip().into());
+            let tls = tokio_rustls::TlsConnector::from(cfg.clone())
+                .connect(name, s)
+                .await
+                .map_err(io_err)?;
+            let (r, w) = tokio::io::split(tls);
             (Box::new(r), Box::new(w))
         } else {
             return Err(ConnError::BadRemote(remote.into()));

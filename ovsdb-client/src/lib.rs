@@ -16,6 +16,7 @@ pub mod idl;
 pub mod jsonrpc;
 pub mod schema;
 pub mod session;
+pub mod tls;
 
 pub use client::{Client, ClientEvent};
 pub use conn::{ConnError, Connection};
@@ -24,3 +25,4 @@ pub use idl::{Replica, RowView};
 pub use jsonrpc::Message;
 pub use schema::Schema;
 pub use session::{Event, Session, TxnError};
+pub use tls::SslOptions;

@@ -64,8 +64,10 @@ impl Lab {
             .unwrap_or_else(|e| panic!("{prog}: {e}"));
         assert!(
             out.status.success(),
-            "{prog} {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
+            "{prog} {args:?}: {}: {}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
@@ -299,5 +301,98 @@ fn follows_a_cluster_when_its_member_dies() {
         !log.iter().any(|e| e.contains("Fatal")),
         "protocol errors:\n{}",
         log.join("\n")
+    );
+}
+
+/// Makes a PKI `ca` with OVS's own tool and certificates signed by it for `names`
+/// (`NAME-privkey.pem`, `NAME-cert.pem`; the CA certificate is `ca-cert.pem`).
+fn make_pki(lab: &Lab, ca: &str, names: &[&str]) {
+    let dir = format!("--dir={}", lab.path(&format!("{ca}-pki")));
+    let log = format!("--log={}", lab.path("ovs-pki.log"));
+    let pki = |args: &[&str]| {
+        // Run in the lab dir with short names: ovs-pki puts NAME into the subject's CN,
+        // which holds 64 characters at most.
+        let out = Command::new("ovs-pki")
+            .args([dir.as_str(), log.as_str()])
+            .args(args)
+            .current_dir(&lab.dir)
+            .stdin(Stdio::null())
+            .output()
+            .expect("ovs-pki");
+        assert!(
+            out.status.success(),
+            "ovs-pki {args:?}: see {}",
+            lab.path("ovs-pki.log")
+        );
+    };
+    pki(&["init"]);
+    let cacert = lab.path(&format!("{ca}-pki/switchca/cacert.pem"));
+    std::fs::copy(&cacert, lab.path(&format!("{ca}-cert.pem"))).expect("CA certificate");
+    for n in names {
+        pki(&["req+sign", n, "switch"]);
+    }
+}
+
+#[test]
+fn ssl_remote_with_ovs_trust_model() {
+    if !tools_present() {
+        return;
+    }
+    let mut lab = Lab::new("ssl");
+    make_pki(&lab, "ca", &["server", "client"]);
+    make_pki(&lab, "otherca", &["stranger"]);
+    lab.run("ovsdb-tool", &["create", &lab.path("conf.db"), SCHEMA]);
+    // A port from the pid keeps parallel runs apart; ovsdb-server binds 127.0.0.1 only.
+    let port = 20000 + std::process::id() % 20000;
+    let child = Command::new("ovsdb-server")
+        .arg(lab.path("conf.db"))
+        .arg(format!("--remote=punix:{}", lab.path("s0.sock")))
+        .arg(format!("--remote=pssl:{port}:127.0.0.1"))
+        .arg(format!("--private-key={}", lab.path("server-privkey.pem")))
+        .arg(format!("--certificate={}", lab.path("server-cert.pem")))
+        .arg(format!("--ca-cert={}", lab.path("ca-cert.pem")))
+        .arg(format!("--unixctl={}", lab.path("s0.ctl")))
+        .arg(format!("--log-file={}", lab.path("s0.log")))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("ovsdb-server");
+    lab.servers.push(Some(child));
+    let t0 = std::time::Instant::now();
+    while !Path::new(&lab.path("s0.sock")).exists() {
+        assert!(t0.elapsed() < DEADLINE, "ovsdb-server did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    lab.vsctl(&[0], &["init"]);
+    lab.vsctl(&[0], &["add-br", "brs"]);
+    let rt = runtime();
+    let ssl = |who: &str, ca: &str| rvs_ovsdb_client::SslOptions {
+        private_key: lab.path(&format!("{who}-privkey.pem")).into(),
+        certificate: lab.path(&format!("{who}-cert.pem")).into(),
+        ca_cert: lab.path(&format!("{ca}-cert.pem")).into(),
+    };
+    let remote = format!("ssl:127.0.0.1:{port}");
+
+    let mut c = client(&remote);
+    c.set_ssl(ssl("client", "ca").client_config().expect("client config"));
+    let mut log = Vec::new();
+    wait_bridges(&rt, &mut c, &["brs"], &mut log);
+
+    // A certificate from another CA is refused by the server, and a server whose
+    // certificate does not chain to our CA is refused by us.
+    for (who, ca) in [("stranger", "otherca"), ("client", "otherca")] {
+        let mut c = client(&remote);
+        c.set_ssl(ssl(who, ca).client_config().expect("client config"));
+        rt.block_on(async {
+            let until = tokio::time::Instant::now() + Duration::from_secs(2);
+            while let Ok(ev) = tokio::time::timeout_at(until, c.next_event()).await {
+                assert!(!c.session().is_ready(), "{who}/{ca} got through: {ev:?}");
+            }
+        });
+    }
+    assert!(
+        ssl("nobody", "ca").client_config().is_err(),
+        "missing key file"
     );
 }

@@ -15,6 +15,8 @@ pub struct Args {
     pub verbose: bool,
     /// The run directory (`OVS_RUNDIR`).
     pub rundir: PathBuf,
+    /// `--private-key`, `--certificate`, `--ca-cert` for `ssl:` remotes.
+    pub ssl: Option<rvs_ovsdb_client::SslOptions>,
 }
 
 /// A parsed command line: run, or print something and exit.
@@ -33,6 +35,13 @@ where DATABASE is a socket on which ovsdb-server is listening
       (default: \"unix:$OVS_RUNDIR/db.sock\").
   unix:FILE               Unix domain socket named FILE
   tcp:IP:PORT             TCP socket to IP with port PORT
+  ssl:IP:PORT             SSL socket to IP with port PORT
+  (several, comma-separated, for the members of a clustered database)
+
+PKI configuration (required to use SSL):
+  --private-key=FILE      file with private key
+  --certificate=FILE      file with certificate for private key
+  --ca-cert=FILE          file with peer CA certificate
 
 Daemon options:
   --pidfile[=FILE]        create pidfile (default: $OVS_RUNDIR/rvs-vswitchd.pid)
@@ -60,7 +69,9 @@ impl Args {
             log_file: None,
             verbose: false,
             rundir: rundir.clone(),
+            ssl: None,
         };
+        let (mut key, mut cert, mut ca) = (None, None, None);
         for arg in argv {
             match arg.as_str() {
                 "-h" | "--help" => return Ok(Parsed::Exit(USAGE.into())),
@@ -79,6 +90,13 @@ impl Args {
                 s if s.starts_with("--log-file=") => {
                     a.log_file = Some(s["--log-file=".len()..].into())
                 }
+                s if s.starts_with("--private-key=") => {
+                    key = Some(s["--private-key=".len()..].into())
+                }
+                s if s.starts_with("--certificate=") => {
+                    cert = Some(s["--certificate=".len()..].into())
+                }
+                s if s.starts_with("--ca-cert=") => ca = Some(s["--ca-cert=".len()..].into()),
                 s if s.starts_with('-') => {
                     return Err(format!("unrecognized option '{s}' (use --help for help)"))
                 }
@@ -93,8 +111,24 @@ impl Args {
             }
         }
         a.remote = remote.unwrap_or_else(|| format!("unix:{}/db.sock", rundir.display()));
-        if !(a.remote.starts_with("unix:") || a.remote.starts_with("tcp:")) {
-            return Err(format!("{}: unsupported database remote", a.remote));
+        for r in a.remote.split(',') {
+            if !["unix:", "tcp:", "ssl:"].iter().any(|p| r.starts_with(p)) {
+                return Err(format!("{r}: unsupported database remote"));
+            }
+        }
+        match (key, cert, ca) {
+            (Some(private_key), Some(certificate), Some(ca_cert)) => {
+                a.ssl = Some(rvs_ovsdb_client::SslOptions {
+                    private_key,
+                    certificate,
+                    ca_cert,
+                })
+            }
+            (None, None, None) if a.remote.contains("ssl:") => {
+                return Err("SSL remotes require --private-key, --certificate and --ca-cert".into())
+            }
+            (None, None, None) => {}
+            _ => return Err("--private-key, --certificate and --ca-cert go together".into()),
         }
         Ok(Parsed::Run(a))
     }
@@ -120,7 +154,18 @@ mod tests {
         assert!(parse(&["--bogus"])
             .unwrap_err()
             .contains("unrecognized option"));
-        assert!(parse(&["ssl:1.2.3.4:6640"]).is_err());
+        assert!(parse(&["ssl:1.2.3.4:6640"]).is_err(), "ssl without a PKI");
+        let Ok(Parsed::Run(a)) = parse(&[
+            "ssl:1.2.3.4:6640,unix:/x",
+            "--private-key=k",
+            "--certificate=c",
+            "--ca-cert=ca",
+        ]) else {
+            panic!()
+        };
+        assert_eq!(a.ssl.unwrap().ca_cert, PathBuf::from("ca"));
+        assert!(parse(&["--private-key=k"]).is_err());
+        assert!(parse(&["ptcp:6640"]).is_err());
         assert!(parse(&["unix:a", "unix:b"]).is_err());
     }
 }

@@ -100,7 +100,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     rt.block_on(async {
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         tokio::select! {
-            r = follow_database(&args.remote, &mut switch, &registry) => r,
+            r = follow_database(&args, &mut switch, &registry) => r,
             _ = tokio::signal::ctrl_c() => Ok(()),
             _ = term.recv() => Ok(()),
         }
@@ -112,12 +112,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 /// Follows the database forever: applies every change and writes status back,
 /// across reconnections (the client resyncs and the switch keeps forwarding).
 async fn follow_database(
-    remote: &str,
+    args: &Args,
     switch: &mut Switch,
     registry: &Arc<RwLock<Registry>>,
 ) -> anyhow::Result<()> {
     let session = Session::new("Open_vSwitch", MONITORED, Some(LOCK_NAME));
-    let mut client = Client::new(remote, session);
+    let mut client = Client::new(&args.remote, session);
+    if let Some(ssl) = &args.ssl {
+        client.set_ssl(
+            ssl.client_config()
+                .context("could not load the SSL configuration")?,
+        );
+    }
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut inflight: Option<u64> = None;
     let mut applied_seqno: Option<u64> = None;
