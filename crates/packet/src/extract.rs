@@ -5,10 +5,15 @@
 //! including on malformed and truncated packets. One module per layer:
 //!
 //! - `l2`: Ethernet II, 802.3 LLC/SNAP, up to [`MAX_VLAN_HEADERS`] VLAN tags;
+//! - `mpls`: the MPLS label stack;
 //! - `arp`: ARP and RARP for Ethernet/IPv4;
 //! - `ipv4` and `ipv6` (with its extension headers);
 //! - `l4`: TCP, UDP, SCTP, ICMP, IGMP; `icmpv6`: ICMPv6 and neighbour
 //!   discovery.
+//!
+//! [`extract_layout`] also returns where each layer starts ([`Layout`]);
+//! [`extract`] is the same parse without it (the compiler drops the offset
+//! bookkeeping once inlined).
 //!
 //! Each parser takes the bytes of its header onwards, fills in its fields and
 //! returns the bytes of the next layer. A header that is cut short or fails
@@ -27,14 +32,17 @@ mod ipv4;
 mod ipv6;
 mod l2;
 mod l4;
+mod mpls;
 #[cfg(test)]
 mod tests;
 
 use crate::flow::{ethertype, Flow, FRAG_LATER};
+use crate::layout::Layout;
 
 /// How many VLAN tags are parsed (OVS's `FLOW_MAX_VLAN_HEADERS`, the default
-/// `vlan-limit`). The outermost goes into [`Flow::vlan_tci`]; the second is
-/// skipped. Past this many tags, `dl_type` is the next tag's TPID, as in OVS.
+/// `vlan-limit`). The outermost goes into [`Flow::vlan_tci`] and
+/// [`Flow::vlan_tpid`], the second into [`Flow::vlan1_tci`] and
+/// [`Flow::vlan1_tpid`]. Past this many tags, `dl_type` is the next tag's TPID, as in OVS.
 pub const MAX_VLAN_HEADERS: usize = 2;
 
 /// Parses `frame` (starting at the Ethernet header) into a [`Flow`] with
@@ -44,14 +52,36 @@ pub const MAX_VLAN_HEADERS: usize = 2;
 /// its fields and everything after it zero, keeping what was parsed before it,
 /// as OVS does; a frame shorter than an Ethernet header gives a flow with only
 /// `in_port` set.
+#[inline]
 pub fn extract(frame: &[u8], in_port: u32) -> Flow {
+    extract_layout(frame, in_port).0
+}
+
+/// [`extract`], plus the offsets of the layers it found, as OVS's
+/// `miniflow_extract()` sets them in the packet:
+///
+/// - `l2_5`: the first MPLS label stack entry, for MPLS frames;
+/// - `l3`: after the Ethernet header, VLAN tags and LLC/SNAP, or after the
+///   MPLS label stack (up to its bottom-of-stack entry, or the end of the
+///   frame); `None` for frames shorter than an Ethernet header;
+/// - `l4`: after the IPv4 header and options, or the IPv6 header and the
+///   extension headers walked, when that header passed OVS's checks (also for
+///   later fragments, which have no transport header).
+#[inline]
+pub fn extract_layout(frame: &[u8], in_port: u32) -> (Flow, Layout) {
     let mut flow = Flow {
         in_port,
         ..Flow::default()
     };
-    let Some(l3) = l2::parse(frame, &mut flow) else {
-        return flow;
+    let mut layout = Layout::default();
+    let Some(mut l3) = l2::parse(frame, &mut flow) else {
+        return (flow, layout);
     };
+    if matches!(flow.dl_type, ethertype::MPLS | ethertype::MPLS_MCAST) {
+        layout.l2_5 = offset(frame, l3);
+        l3 = mpls::parse(l3, &mut flow);
+    }
+    layout.l3 = offset(frame, l3);
     let l4 = match flow.dl_type {
         ethertype::IPV4 => ipv4::parse(l3, &mut flow),
         ethertype::IPV6 => ipv6::parse(l3, &mut flow),
@@ -61,13 +91,22 @@ pub fn extract(frame: &[u8], in_port: u32) -> Flow {
         }
         _ => None,
     };
-    // Later fragments carry no transport header.
     if let Some(l4) = l4 {
+        layout.l4 = offset(frame, l4);
+        // Later fragments carry no transport header.
         if flow.nw_frag & FRAG_LATER == 0 {
             l4::parse(l4, &mut flow);
         }
     }
-    flow
+    (flow, layout)
+}
+
+/// Where `part`, a subslice of `frame`, starts in it, if that fits a `u16`
+/// (as OVS's offsets do).
+#[inline(always)]
+fn offset(frame: &[u8], part: &[u8]) -> Option<u16> {
+    let at = (part.as_ptr() as usize).wrapping_sub(frame.as_ptr() as usize);
+    u16::try_from(at).ok()
 }
 
 /// Big-endian `u16` from two bytes.

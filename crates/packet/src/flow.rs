@@ -1,15 +1,21 @@
 //! The flow key, its masks and its hash.
 //!
-//! [`Flow`] is a flat struct of the header fields OpenFlow matches on, modelled
-//! on OVS's `struct flow` (`lib/flow.h`) restricted to what rvs parses. The same
-//! type serves as a mask: a 1 bit in a mask field means "this bit matters".
+//! [`Flow`] is a flat, plain-old-data struct of every field OpenFlow and OVS
+//! match on, modelled on OVS's `struct flow` (`include/openvswitch/flow.h`).
+//! The same type serves as a mask: a 1 bit in a mask field means "this bit
+//! matters". Masking, hashing and comparing work on the struct as an array of
+//! `u64` words ([`Flow::words`]), which is also what a miniflow is built on.
 //!
 //! All functions here are allocation-free and run on the PMD threads.
 
 mod eth_addr;
 mod format;
+mod ops;
+mod wildcards;
 
 pub use eth_addr::{EthAddr, ParseEthAddrError};
+pub use format::MatchDisplay;
+pub use ops::FLOW_WORDS;
 
 /// `nw_frag` bit: the packet is a fragment (first or later), OVS's
 /// `FLOW_NW_FRAG_ANY`.
@@ -52,6 +58,8 @@ pub mod ethertype {
     pub const LLDP: u16 = 0x88cc;
     /// Network Service Header.
     pub const NSH: u16 = 0x894f;
+    /// Transparent Ethernet bridging (GRE protocol type of an Ethernet payload).
+    pub const TEB: u16 = 0x6558;
     /// Smallest value of the type/length field that is an ethertype; below it
     /// the field is an 802.3 length (OVS `ETH_TYPE_MIN`).
     pub const MIN: u16 = 0x0600;
@@ -116,17 +124,166 @@ pub mod tcp_flags {
     pub const MASK: u16 = 0x0fff;
 }
 
-/// The flow key: the header fields of one packet, or (as a mask) which bits of
-/// them matter.
+/// MPLS label stack entry: label bits (`label << 12`).
+pub const MPLS_LABEL_MASK: u32 = 0xffff_f000;
+/// MPLS label stack entry: shift of the label.
+pub const MPLS_LABEL_SHIFT: u32 = 12;
+/// MPLS label stack entry: traffic class bits.
+pub const MPLS_TC_MASK: u32 = 0x0000_0e00;
+/// MPLS label stack entry: shift of the traffic class.
+pub const MPLS_TC_SHIFT: u32 = 9;
+/// MPLS label stack entry: bottom-of-stack bit.
+pub const MPLS_BOS_MASK: u32 = 0x0000_0100;
+/// MPLS label stack entry: shift of the bottom-of-stack bit.
+pub const MPLS_BOS_SHIFT: u32 = 8;
+/// MPLS label stack entry: TTL bits.
+pub const MPLS_TTL_MASK: u32 = 0x0000_00ff;
+/// How many MPLS label stack entries a flow holds (OVS `FLOW_MAX_MPLS_LABELS`).
+pub const MAX_MPLS_LABELS: usize = 3;
+/// Number of 32-bit registers (`reg0`..`reg15`; `xregN` is `reg2N`:`reg2N+1`).
+pub const FLOW_N_REGS: usize = 16;
+/// Bytes of Geneve option data a flow holds (OVS `TUN_METADATA_TOT_OPT_SIZE`).
+pub const TUN_METADATA_TOT_OPT_SIZE: usize = 256;
+
+/// Bits of [`Tunnel::flags`] (OVS `FLOW_TNL_F_*`).
+pub mod tun_flags {
+    /// Operations, administration and maintenance packet.
+    pub const OAM: u16 = 1 << 0;
+    /// Don't fragment the outer IP header.
+    pub const DONT_FRAGMENT: u16 = 1 << 1;
+    /// The outer header has (or gets) a checksum.
+    pub const CSUM: u16 = 1 << 2;
+    /// The tunnel key (`tun_id`) is present.
+    pub const KEY: u16 = 1 << 3;
+    /// The flags with an OpenFlow meaning.
+    pub const MASK: u16 = (1 << 4) - 1;
+}
+
+/// Bits of [`Flow::ct_state`] (OVS `CS_*`).
+pub mod ct_state {
+    /// Start of a new connection.
+    pub const NEW: u8 = 1 << 0;
+    /// Part of an established connection.
+    pub const ESTABLISHED: u8 = 1 << 1;
+    /// Related to an established connection.
+    pub const RELATED: u8 = 1 << 2;
+    /// In the reply direction.
+    pub const REPLY_DIR: u8 = 1 << 3;
+    /// Invalid.
+    pub const INVALID: u8 = 1 << 4;
+    /// Has been through conntrack.
+    pub const TRACKED: u8 = 1 << 5;
+    /// Source address translated.
+    pub const SRC_NAT: u8 = 1 << 6;
+    /// Destination address translated.
+    pub const DST_NAT: u8 = 1 << 7;
+}
+
+/// Geneve options of a tunnelled packet (OVS `struct tun_metadata`, without
+/// its pointer to the option table, which is per bridge rather than per packet).
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct TunMetadata {
+    /// One bit per mapped option (`tun_metadata0`..`tun_metadata63`) present
+    /// in `opts`.
+    pub present: u64,
+    /// The option values, laid out as the bridge's option table says.
+    pub opts: [u8; TUN_METADATA_TOT_OPT_SIZE],
+}
+
+impl std::fmt::Debug for TunMetadata {
+    /// The present map and the option bytes up to the last nonzero one.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let used = self.opts.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+        f.debug_struct("TunMetadata")
+            .field("present", &format_args!("{:#x}", self.present))
+            .field("opts", &&self.opts[..used])
+            .finish()
+    }
+}
+
+/// Outer headers of the tunnel a packet arrived through (OVS `struct flow_tnl`),
+/// all zero for a packet that did not come from a tunnel port. Integers are in
+/// host byte order, IPv6 addresses in wire order.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct Tunnel {
+    /// Tunnel key: VXLAN VNI, GRE key, Geneve VNI (`tun_id`).
+    pub tun_id: u64,
+    /// Outer IPv4 source (`tun_src`).
+    pub ip_src: u32,
+    /// Outer IPv4 destination (`tun_dst`); nonzero for an IPv4 tunnel.
+    pub ip_dst: u32,
+    /// Outer IPv6 source (`tun_ipv6_src`).
+    pub ipv6_src: [u8; 16],
+    /// Outer IPv6 destination (`tun_ipv6_dst`); nonzero for an IPv6 tunnel.
+    pub ipv6_dst: [u8; 16],
+    /// [`tun_flags`] bits (`tun_flags`).
+    pub flags: u16,
+    /// Outer TOS (`tun_tos`).
+    pub ip_tos: u8,
+    /// Outer TTL (`tun_ttl`).
+    pub ip_ttl: u8,
+    /// Outer UDP source port.
+    pub tp_src: u16,
+    /// Outer UDP destination port.
+    pub tp_dst: u16,
+    /// VXLAN group-based policy ID (`tun_gbp_id`).
+    pub gbp_id: u16,
+    /// VXLAN group-based policy flags (`tun_gbp_flags`).
+    pub gbp_flags: u8,
+    /// Padding to 8 bytes; always zero.
+    #[doc(hidden)]
+    pub pad: [u8; 5],
+    /// Geneve options (`tun_metadata0`..`tun_metadata63`).
+    pub metadata: TunMetadata,
+}
+
+/// The flow key: the header fields and metadata of one packet, or (as a mask)
+/// which bits of them matter.
 ///
-/// Integer fields are in host byte order; addresses are in wire order. Fields
-/// a packet does not have are zero. The layout follows OVS's `struct flow`, and
-/// so do the overloaded fields: ARP reuses the IPv4 and L4 address fields and
-/// ICMP reuses the port fields, exactly as OVS does.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, Debug)]
+/// Integer fields are in host byte order; Ethernet and IPv6 addresses and
+/// `ct_label` are in wire order. Fields a packet does not have are zero.
+///
+/// # What is stored
+///
+/// What OVS's `struct flow` stores (apart from NSH, ERSPAN and GTP-U), with
+/// OVS's overlays: several OpenFlow match fields are views of one stored
+/// field, so they are methods or names in the match syntax rather than fields
+/// here. `dl_vlan`/`dl_vlan_pcp` are bits of [`Flow::vlan_tci`]; `nw_ecn` is
+/// the low 2 bits of [`Flow::nw_tos`]; `icmp_type`/`icmp_code` are
+/// [`Flow::tp_src`]/[`Flow::tp_dst`]; `arp_spa`/`arp_tpa`/`arp_op` are
+/// [`Flow::nw_src`]/[`Flow::nw_dst`]/[`Flow::nw_proto`]; `nd_sll`/`nd_tll` are
+/// [`Flow::arp_sha`]/[`Flow::arp_tha`]; `nd_options_type` is
+/// [`Flow::tcp_flags`]; `nd_reserved` is [`Flow::igmp_group_ip4`];
+/// `mpls_label`/`tc`/`bos`/`ttl` are bits of `mpls_lse[0]`; `xregN` is
+/// `regs[2N]:regs[2N+1]`; `ip_frag` is [`Flow::nw_frag`].
+///
+/// # Layout
+///
+/// `#[repr(C)]`, 8-byte aligned, a multiple of 8 bytes, with explicit `pad*`
+/// fields where alignment would leave a hole, so it is [`bytemuck::Pod`] and
+/// [`Flow::words`] sees it as [`FLOW_WORDS`] `u64`s. Padding is always zero in
+/// flows built by this crate and is not part of [`Flow::exact_mask`].
+///
+/// The order differs from OVS's, which puts tunnel and metadata first: here the
+/// fields [`crate::extract()`] writes come first, so that for the common
+/// packets (IPv4/IPv6 TCP/UDP, ARP, VLAN) its stores, and the loads of an
+/// exact-match lookup, fall in the first 136 bytes (17 words, about two cache
+/// lines): in_port, Ethernet, VLANs, IPv4 and L4 in the first 48 bytes, then
+/// MPLS, IPv6 and ND. The per-packet datapath metadata
+/// follows (registers, marks, conntrack), and the tunnel with its 256 bytes of
+/// Geneve options comes last, where untunnelled traffic never touches it
+/// except to zero it.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct Flow {
-    /// Datapath port number the packet arrived on.
+    // ---- Word 0..: what extraction writes for every packet.
+    /// Port number the packet arrived on (`in_port`).
     pub in_port: u32,
+    /// OpenFlow packet type, `namespace << 16 | type` (`packet_type`); 0 is
+    /// Ethernet.
+    pub packet_type: u32,
     /// Ethernet destination.
     pub dl_dst: EthAddr,
     /// Ethernet source.
@@ -135,512 +292,171 @@ pub struct Flow {
     /// frames that are not SNAP with OUI 0; 0 for frames shorter than an
     /// Ethernet header.
     pub dl_type: u16,
-    /// Outermost 802.1Q/802.1ad tag: `PCP << 13 | VLAN_CFI | VID`; 0 when
-    /// untagged.
+    /// Outermost 802.1Q/802.1ad tag: `PCP << 13 | VLAN_CFI | VID` (OVS
+    /// `vlans[0].tci`); 0 when untagged. The tag's own DEI bit is not kept.
     pub vlan_tci: u16,
-    /// IPv4 source; for ARP the sender protocol address (spa).
+    /// TPID of the outermost tag (0x8100 or 0x88a8); 0 when untagged.
+    pub vlan_tpid: u16,
+    /// Second tag's TCI, as [`Flow::vlan_tci`] (`vlan_tci1`).
+    pub vlan1_tci: u16,
+    /// Second tag's TPID.
+    pub vlan1_tpid: u16,
+    /// TCP flags (12 bits, see [`tcp_flags`]). For ICMPv6 neighbour
+    /// discovery the type of the first link-layer address option
+    /// (`nd_options_type`), as in OVS.
+    pub tcp_flags: u16,
+    /// IPv4 source; for ARP the sender protocol address (`arp_spa`).
     pub nw_src: u32,
-    /// IPv4 destination; for ARP the target protocol address (tpa).
+    /// IPv4 destination; for ARP the target protocol address (`arp_tpa`).
     pub nw_dst: u32,
+    /// IPv4 protocol / IPv6 final next header ([`ipproto::FRAGMENT`] for
+    /// later IPv6 fragments); for ARP the opcode when it is at most 255
+    /// (`arp_op`).
+    pub nw_proto: u8,
+    /// Full IPv4 TOS / IPv6 traffic class byte (`nw_tos` is `DSCP << 2`,
+    /// `nw_ecn` the low 2 bits).
+    pub nw_tos: u8,
+    /// IPv4 TTL / IPv6 hop limit.
+    pub nw_ttl: u8,
+    /// [`FRAG_ANY`] and [`FRAG_LATER`] bits (`ip_frag`).
+    pub nw_frag: u8,
+    /// TCP/UDP/SCTP source port; ICMP/ICMPv6/IGMP type (`icmp_type`).
+    pub tp_src: u16,
+    /// TCP/UDP/SCTP destination port; ICMP/ICMPv6/IGMP code (`icmp_code`).
+    pub tp_dst: u16,
+    /// IPv6 flow label (20 bits).
+    pub ipv6_label: u32,
+    /// IGMP group address; for ICMPv6 neighbour discovery the 32 bits after
+    /// the checksum (`nd_reserved`: the R/S/O flags and reserved bits).
+    pub igmp_group_ip4: u32,
+    /// Up to [`MAX_MPLS_LABELS`] label stack entries, outermost first, each
+    /// `label << 12 | tc << 9 | bos << 8 | ttl`.
+    pub mpls_lse: [u32; MAX_MPLS_LABELS],
+    /// Datapath hash of the packet (`dp_hash`).
+    pub dp_hash: u32,
     /// IPv6 source.
     pub ipv6_src: [u8; 16],
     /// IPv6 destination.
     pub ipv6_dst: [u8; 16],
-    /// IPv6 flow label (20 bits).
-    pub ipv6_label: u32,
-    /// IPv4 protocol / IPv6 final next header ([`ipproto::FRAGMENT`] for
-    /// later IPv6 fragments); for ARP the opcode when it is at most 255.
-    pub nw_proto: u8,
-    /// Full IPv4 TOS / IPv6 traffic class byte (`DSCP << 2 | ECN`).
-    pub nw_tos: u8,
-    /// IPv4 TTL / IPv6 hop limit.
-    pub nw_ttl: u8,
-    /// [`FRAG_ANY`] and [`FRAG_LATER`] bits.
-    pub nw_frag: u8,
-    /// TCP/UDP/SCTP source port; ICMP/ICMPv6/IGMP type.
-    pub tp_src: u16,
-    /// TCP/UDP/SCTP destination port; ICMP/ICMPv6/IGMP code.
-    pub tp_dst: u16,
-    /// TCP flags (12 bits, see [`tcp_flags`]). For ICMPv6 neighbour
-    /// discovery it holds the type of the first link-layer address option
-    /// (OVS's `nd_options_type`, which shares this field in OVS too).
-    pub tcp_flags: u16,
-    /// ARP sender hardware address; ND source link-layer address option.
-    pub arp_sha: EthAddr,
-    /// ARP target hardware address; ND target link-layer address option.
-    pub arp_tha: EthAddr,
     /// ND target address (neighbour solicitation and advertisement).
     pub nd_target: [u8; 16],
+    /// ARP sender hardware address; ND source link-layer address (`nd_sll`).
+    pub arp_sha: EthAddr,
+    /// ARP target hardware address; ND target link-layer address (`nd_tll`).
+    pub arp_tha: EthAddr,
+    /// Recirculation ID (`recirc_id`); 0 for a packet's first pass.
+    pub recirc_id: u32,
+
+    // ---- Pipeline and datapath metadata.
+    /// OpenFlow metadata (`metadata`).
+    pub metadata: u64,
+    /// Registers `reg0`..`reg15`.
+    pub regs: [u32; FLOW_N_REGS],
+    /// Queue priority (`skb_priority`).
+    pub skb_priority: u32,
+    /// Packet mark (`pkt_mark`).
+    pub pkt_mark: u32,
+    /// Conjunctive match ID (`conj_id`).
+    pub conj_id: u32,
+    /// Output port in the action set (`actset_output`).
+    pub actset_output: u32,
+    /// Connection tracking state, [`ct_state`] bits.
+    pub ct_state: u8,
+    /// IP protocol of the connection's original direction (`ct_nw_proto`).
+    pub ct_nw_proto: u8,
+    /// Connection tracking zone (`ct_zone`).
+    pub ct_zone: u16,
+    /// Connection mark (`ct_mark`).
+    pub ct_mark: u32,
+    /// Connection label, 128 bits big-endian (`ct_label`).
+    pub ct_label: [u8; 16],
+    /// Original-direction IPv4 source (`ct_nw_src`).
+    pub ct_nw_src: u32,
+    /// Original-direction IPv4 destination (`ct_nw_dst`).
+    pub ct_nw_dst: u32,
+    /// Original-direction IPv6 source (`ct_ipv6_src`).
+    pub ct_ipv6_src: [u8; 16],
+    /// Original-direction IPv6 destination (`ct_ipv6_dst`).
+    pub ct_ipv6_dst: [u8; 16],
+    /// Original-direction source port / ICMP type (`ct_tp_src`).
+    pub ct_tp_src: u16,
+    /// Original-direction destination port / ICMP code (`ct_tp_dst`).
+    pub ct_tp_dst: u16,
+    /// Padding to 8 bytes; always zero.
+    #[doc(hidden)]
+    pub pad0: u32,
+
+    // ---- Tunnel, last: large and untouched by untunnelled traffic.
+    /// Outer headers of a tunnelled packet.
+    pub tunnel: Tunnel,
 }
 
-/// Number of `u64` words [`Flow`] packs into for hashing.
-const FLOW_WORDS: usize = 13;
+const _: () = {
+    assert!(std::mem::size_of::<Flow>() % 8 == 0);
+    assert!(std::mem::align_of::<Flow>() == 8);
+};
 
-fn and_bytes<const N: usize>(mut a: [u8; N], b: [u8; N]) -> [u8; N] {
-    for (x, y) in a.iter_mut().zip(b) {
-        *x &= y;
+impl Default for Flow {
+    /// The all-zero flow (and the mask that matches every packet).
+    #[inline]
+    fn default() -> Flow {
+        bytemuck::Zeroable::zeroed()
     }
-    a
 }
 
-fn or_bytes<const N: usize>(mut a: [u8; N], b: [u8; N]) -> [u8; N] {
-    for (x, y) in a.iter_mut().zip(b) {
-        *x |= y;
+impl Default for Tunnel {
+    fn default() -> Tunnel {
+        bytemuck::Zeroable::zeroed()
     }
-    a
 }
 
-/// The two halves of a 16-byte field. Little-endian because it is free on
-/// the machines rvs runs on; any fixed order would do.
-#[inline(always)]
-fn split_u128(bytes: &[u8; 16]) -> [u64; 2] {
-    let v = u128::from_le_bytes(*bytes);
-    [v as u64, (v >> 64) as u64]
-}
-
-/// An Ethernet address in the low 48 bits of a word (little-endian, as
-/// [`split_u128`]).
-#[inline(always)]
-fn mac_word(mac: &EthAddr) -> u64 {
-    let [a, b, c, d, e, f] = mac.0;
-    u64::from_le_bytes([a, b, c, d, e, f, 0, 0])
+impl Default for TunMetadata {
+    fn default() -> TunMetadata {
+        bytemuck::Zeroable::zeroed()
+    }
 }
 
 impl Flow {
-    /// Field-wise AND with a mask: the key with every bit the mask does not
-    /// care about cleared.
-    pub fn masked(&self, mask: &Flow) -> Flow {
-        Flow {
-            in_port: self.in_port & mask.in_port,
-            dl_dst: EthAddr(and_bytes(self.dl_dst.0, mask.dl_dst.0)),
-            dl_src: EthAddr(and_bytes(self.dl_src.0, mask.dl_src.0)),
-            dl_type: self.dl_type & mask.dl_type,
-            vlan_tci: self.vlan_tci & mask.vlan_tci,
-            nw_src: self.nw_src & mask.nw_src,
-            nw_dst: self.nw_dst & mask.nw_dst,
-            ipv6_src: and_bytes(self.ipv6_src, mask.ipv6_src),
-            ipv6_dst: and_bytes(self.ipv6_dst, mask.ipv6_dst),
-            ipv6_label: self.ipv6_label & mask.ipv6_label,
-            nw_proto: self.nw_proto & mask.nw_proto,
-            nw_tos: self.nw_tos & mask.nw_tos,
-            nw_ttl: self.nw_ttl & mask.nw_ttl,
-            nw_frag: self.nw_frag & mask.nw_frag,
-            tp_src: self.tp_src & mask.tp_src,
-            tp_dst: self.tp_dst & mask.tp_dst,
-            tcp_flags: self.tcp_flags & mask.tcp_flags,
-            arp_sha: EthAddr(and_bytes(self.arp_sha.0, mask.arp_sha.0)),
-            arp_tha: EthAddr(and_bytes(self.arp_tha.0, mask.arp_tha.0)),
-            nd_target: and_bytes(self.nd_target, mask.nd_target),
-        }
+    /// MPLS label of the outermost label stack entry (`mpls_label`).
+    pub fn mpls_label(&self) -> u32 {
+        (self.mpls_lse[0] & MPLS_LABEL_MASK) >> MPLS_LABEL_SHIFT
     }
 
-    /// ORs another mask into this one, so that it matters wherever either
-    /// did (the union of two megaflow masks).
-    pub fn union_with(&mut self, other: &Flow) {
-        self.in_port |= other.in_port;
-        self.dl_dst = EthAddr(or_bytes(self.dl_dst.0, other.dl_dst.0));
-        self.dl_src = EthAddr(or_bytes(self.dl_src.0, other.dl_src.0));
-        self.dl_type |= other.dl_type;
-        self.vlan_tci |= other.vlan_tci;
-        self.nw_src |= other.nw_src;
-        self.nw_dst |= other.nw_dst;
-        self.ipv6_src = or_bytes(self.ipv6_src, other.ipv6_src);
-        self.ipv6_dst = or_bytes(self.ipv6_dst, other.ipv6_dst);
-        self.ipv6_label |= other.ipv6_label;
-        self.nw_proto |= other.nw_proto;
-        self.nw_tos |= other.nw_tos;
-        self.nw_ttl |= other.nw_ttl;
-        self.nw_frag |= other.nw_frag;
-        self.tp_src |= other.tp_src;
-        self.tp_dst |= other.tp_dst;
-        self.tcp_flags |= other.tcp_flags;
-        self.arp_sha = EthAddr(or_bytes(self.arp_sha.0, other.arp_sha.0));
-        self.arp_tha = EthAddr(or_bytes(self.arp_tha.0, other.arp_tha.0));
-        self.nd_target = or_bytes(self.nd_target, other.nd_target);
+    /// Traffic class of the outermost label stack entry (`mpls_tc`).
+    pub fn mpls_tc(&self) -> u8 {
+        ((self.mpls_lse[0] & MPLS_TC_MASK) >> MPLS_TC_SHIFT) as u8
     }
 
-    /// The mask with every bit of every field set.
-    pub fn exact_mask() -> Flow {
-        Flow {
-            in_port: u32::MAX,
-            dl_dst: EthAddr::BROADCAST,
-            dl_src: EthAddr::BROADCAST,
-            dl_type: u16::MAX,
-            vlan_tci: u16::MAX,
-            nw_src: u32::MAX,
-            nw_dst: u32::MAX,
-            ipv6_src: [0xff; 16],
-            ipv6_dst: [0xff; 16],
-            ipv6_label: u32::MAX,
-            nw_proto: u8::MAX,
-            nw_tos: u8::MAX,
-            nw_ttl: u8::MAX,
-            nw_frag: u8::MAX,
-            tp_src: u16::MAX,
-            tp_dst: u16::MAX,
-            tcp_flags: u16::MAX,
-            arp_sha: EthAddr::BROADCAST,
-            arp_tha: EthAddr::BROADCAST,
-            nd_target: [0xff; 16],
-        }
+    /// Bottom-of-stack bit of the outermost label stack entry (`mpls_bos`).
+    pub fn mpls_bos(&self) -> u8 {
+        ((self.mpls_lse[0] & MPLS_BOS_MASK) >> MPLS_BOS_SHIFT) as u8
     }
 
-    /// The fields packed into words. Packing is bitwise, so packing commutes
-    /// with masking: `words(a.masked(m)) == words(a) & words(m)` word by word.
-    /// Every field bit lands in exactly one word bit, so the packing is
-    /// injective.
-    #[inline]
-    fn words(&self) -> [u64; FLOW_WORDS] {
-        let [s0, s1] = split_u128(&self.ipv6_src);
-        let [d0, d1] = split_u128(&self.ipv6_dst);
-        let [t0, t1] = split_u128(&self.nd_target);
-        [
-            u64::from(self.in_port) << 32
-                | u64::from(self.dl_type) << 16
-                | u64::from(self.vlan_tci),
-            mac_word(&self.dl_dst) | u64::from(self.tp_src) << 48,
-            mac_word(&self.dl_src) | u64::from(self.tp_dst) << 48,
-            u64::from(self.nw_src) << 32 | u64::from(self.nw_dst),
-            s0,
-            s1,
-            d0,
-            d1,
-            u64::from(self.ipv6_label) << 32
-                | u64::from(self.nw_proto) << 24
-                | u64::from(self.nw_tos) << 16
-                | u64::from(self.nw_ttl) << 8
-                | u64::from(self.nw_frag),
-            mac_word(&self.arp_sha) | u64::from(self.tcp_flags) << 48,
-            mac_word(&self.arp_tha),
-            t0,
-            t1,
-        ]
+    /// TTL of the outermost label stack entry (`mpls_ttl`).
+    pub fn mpls_ttl(&self) -> u8 {
+        (self.mpls_lse[0] & MPLS_TTL_MASK) as u8
     }
 
-    /// A fast, deterministic 32-bit hash of every field, for the exact-match
-    /// cache. The value depends only on the field values (no per-process
-    /// seed), so it is stable across runs and threads.
-    #[inline]
-    pub fn hash(&self) -> u32 {
-        hash_words(self.words())
+    /// VLAN ID of the outer tag (`dl_vlan`).
+    pub fn dl_vlan(&self) -> u16 {
+        self.vlan_tci & VLAN_VID_MASK
     }
 
-    /// The hash of `self.masked(mask)`, computed without building the masked
-    /// flow (for megaflow tables).
-    #[inline]
-    pub fn hash_masked(&self, mask: &Flow) -> u32 {
-        let mut words = self.words();
-        for (w, m) in words.iter_mut().zip(mask.words()) {
-            *w &= m;
-        }
-        hash_words(words)
+    /// Priority of the outer tag (`dl_vlan_pcp`).
+    pub fn dl_vlan_pcp(&self) -> u8 {
+        (self.vlan_tci >> VLAN_PCP_SHIFT) as u8
     }
-}
 
-/// Xor-rotate-multiply mix over the words in four independent lanes, a final
-/// mix of the lanes, then MurmurHash3's 64-bit finalizer.
-///
-/// Each round `h = rotl(h ^ w, 31) * K` is a bijection of `w` for a fixed `h`
-/// and of `h` for a fixed `w` (K is odd), and so is the lane combination of
-/// each lane, so two flows that differ in a single word never collide before
-/// the final fold to 32 bits. The lanes keep four multiply chains in flight
-/// instead of one serial chain; the finalizer gives the avalanche that the
-/// short per-lane chains lack.
-#[inline]
-fn hash_words(words: [u64; FLOW_WORDS]) -> u32 {
-    const K: u64 = 0x9e37_79b9_7f4a_7c15; // 2^64 / golden ratio.
-    #[inline(always)]
-    fn round(h: u64, w: u64) -> u64 {
-        (h ^ w).rotate_left(31).wrapping_mul(K)
+    /// ECN bits of the TOS / traffic class (`nw_ecn`).
+    pub fn nw_ecn(&self) -> u8 {
+        self.nw_tos & 0x03
     }
-    // Digits of pi.
-    let mut lanes: [u64; 4] = [
-        0x243f_6a88_85a3_08d3,
-        0x1319_8a2e_0370_7344,
-        0xa409_3822_299f_31d0,
-        0x082e_fa98_ec4e_6c89,
-    ];
-    for (i, w) in words.into_iter().enumerate() {
-        lanes[i % 4] = round(lanes[i % 4], w);
+
+    /// 64-bit register `xreg{i}`: `reg{2i}` in the high half.
+    pub fn xreg(&self, i: usize) -> u64 {
+        u64::from(self.regs[2 * i]) << 32 | u64::from(self.regs[2 * i + 1])
     }
-    let [a, b, c, d] = lanes;
-    let mut h = round(round(round(a, b), c), d);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^= h >> 33;
-    h as u32
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// xorshift64*: deterministic pseudo-random test data without a dependency.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-        }
-
-        fn bytes<const N: usize>(&mut self) -> [u8; N] {
-            std::array::from_fn(|_| self.next() as u8)
-        }
-
-        /// A flow whose fields are each zero, all-ones or random.
-        fn flow(&mut self) -> Flow {
-            let mut f = Flow {
-                in_port: self.next() as u32,
-                dl_dst: EthAddr(self.bytes()),
-                dl_src: EthAddr(self.bytes()),
-                dl_type: self.next() as u16,
-                vlan_tci: self.next() as u16,
-                nw_src: self.next() as u32,
-                nw_dst: self.next() as u32,
-                ipv6_src: self.bytes(),
-                ipv6_dst: self.bytes(),
-                ipv6_label: self.next() as u32,
-                nw_proto: self.next() as u8,
-                nw_tos: self.next() as u8,
-                nw_ttl: self.next() as u8,
-                nw_frag: self.next() as u8,
-                tp_src: self.next() as u16,
-                tp_dst: self.next() as u16,
-                tcp_flags: self.next() as u16,
-                arp_sha: EthAddr(self.bytes()),
-                arp_tha: EthAddr(self.bytes()),
-                nd_target: self.bytes(),
-            };
-            match self.next() % 3 {
-                0 => {
-                    f = f.masked(&Flow {
-                        nw_src: u32::MAX,
-                        tp_dst: u16::MAX,
-                        ..Flow::default()
-                    })
-                }
-                1 => f.union_with(&Flow {
-                    dl_type: u16::MAX,
-                    ..Flow::default()
-                }),
-                _ => {}
-            }
-            f
-        }
-    }
-
-    fn sample() -> Flow {
-        Flow {
-            in_port: 3,
-            dl_dst: EthAddr([0x02, 0, 0, 0, 0, 2]),
-            dl_src: EthAddr([0x02, 0, 0, 0, 0, 1]),
-            dl_type: ethertype::IPV4,
-            nw_src: 0x0a00_0001,
-            nw_dst: 0x0a00_0002,
-            nw_proto: ipproto::TCP,
-            nw_ttl: 64,
-            tp_src: 12345,
-            tp_dst: 80,
-            tcp_flags: tcp_flags::SYN,
-            ..Flow::default()
-        }
-    }
-
-    #[test]
-    fn exact_mask_is_identity_and_zero_mask_clears() {
-        let mut rng = Rng(0x1234_5678_9abc_def1);
-        for _ in 0..200 {
-            let f = rng.flow();
-            assert_eq!(f.masked(&Flow::exact_mask()), f);
-            assert_eq!(f.masked(&Flow::default()), Flow::default());
-        }
-    }
-
-    #[test]
-    fn masked_clears_only_unmasked_bits() {
-        let mask = Flow {
-            dl_type: 0xffff,
-            nw_src: 0xffff_ff00,
-            tp_dst: 0xfff0,
-            dl_dst: EthAddr([0x01, 0, 0, 0, 0, 0]),
-            ipv6_src: [0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0f],
-            ..Flow::default()
-        };
-        let f = Flow {
-            ipv6_src: [0xab; 16],
-            dl_dst: EthAddr([0x33, 0x33, 0, 0, 0, 1]),
-            ..sample()
-        };
-        let m = f.masked(&mask);
-        assert_eq!(m.dl_type, ethertype::IPV4);
-        assert_eq!(m.nw_src, 0x0a00_0000);
-        assert_eq!(m.tp_dst, 80);
-        assert_eq!(m.dl_dst, EthAddr([0x01, 0, 0, 0, 0, 0]));
-        assert_eq!(
-            m.ipv6_src,
-            [0xab, 0xab, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0b]
-        );
-        assert_eq!((m.in_port, m.tp_src, m.nw_dst, m.nw_ttl), (0, 0, 0, 0));
-    }
-
-    #[test]
-    fn union_with_ors_every_field() {
-        let mut rng = Rng(42);
-        for _ in 0..100 {
-            let (a, b, f) = (rng.flow(), rng.flow(), rng.flow());
-            let mut u = a;
-            u.union_with(&b);
-            // A bit survives masking by the union iff it survives either mask.
-            let mut either = f.masked(&a);
-            either.union_with(&f.masked(&b));
-            assert_eq!(f.masked(&u), either);
-            let mut all = a;
-            all.union_with(&Flow::exact_mask());
-            assert_eq!(all, Flow::exact_mask());
-        }
-    }
-
-    #[test]
-    fn hash_masked_agrees_with_masked_hash() {
-        let mut rng = Rng(7);
-        for _ in 0..500 {
-            let (f, m) = (rng.flow(), rng.flow());
-            assert_eq!(f.hash_masked(&m), f.masked(&m).hash());
-            assert_eq!(f.hash_masked(&Flow::exact_mask()), f.hash());
-            assert_eq!(f.hash_masked(&Flow::default()), Flow::default().hash());
-        }
-    }
-
-    #[test]
-    fn hash_is_deterministic_and_sees_every_bit() {
-        let base = sample();
-        assert_eq!(base.hash(), sample().hash());
-        // Toggling any single bit of any field changes the hash: every field
-        // bit has its own word bit, and one round is a bijection of its word.
-        let mut seen = 0;
-        for i in 0..FLOW_WORDS {
-            for bit in 0..64 {
-                let mut w = base.words();
-                w[i] ^= 1 << bit;
-                let toggled = from_words_for_test(w);
-                if toggled == base {
-                    continue; // Padding bit above arp_tha.
-                }
-                seen += 1;
-                assert_ne!(toggled.hash(), base.hash(), "word {i} bit {bit}");
-            }
-        }
-        // 102 bytes of fields.
-        assert_eq!(seen, 102 * 8);
-    }
-
-    /// Inverse of `words` (tests only): checks the packing is injective too.
-    fn from_words_for_test(w: [u64; FLOW_WORDS]) -> Flow {
-        let mac = |x: u64| {
-            let b = x.to_le_bytes();
-            EthAddr([b[0], b[1], b[2], b[3], b[4], b[5]])
-        };
-        let v6 = |lo: u64, hi: u64| ((u128::from(hi) << 64) | u128::from(lo)).to_le_bytes();
-        Flow {
-            in_port: (w[0] >> 32) as u32,
-            dl_type: (w[0] >> 16) as u16,
-            vlan_tci: w[0] as u16,
-            dl_dst: mac(w[1]),
-            tp_src: (w[1] >> 48) as u16,
-            dl_src: mac(w[2]),
-            tp_dst: (w[2] >> 48) as u16,
-            nw_src: (w[3] >> 32) as u32,
-            nw_dst: w[3] as u32,
-            ipv6_src: v6(w[4], w[5]),
-            ipv6_dst: v6(w[6], w[7]),
-            ipv6_label: (w[8] >> 32) as u32,
-            nw_proto: (w[8] >> 24) as u8,
-            nw_tos: (w[8] >> 16) as u8,
-            nw_ttl: (w[8] >> 8) as u8,
-            nw_frag: w[8] as u8,
-            arp_sha: mac(w[9]),
-            tcp_flags: (w[9] >> 48) as u16,
-            arp_tha: mac(w[10]),
-            nd_target: v6(w[11], w[12]),
-        }
-    }
-
-    #[test]
-    fn word_packing_round_trips() {
-        let mut rng = Rng(5);
-        for _ in 0..200 {
-            let f = rng.flow();
-            assert_eq!(from_words_for_test(f.words()), f);
-        }
-        assert_eq!(
-            from_words_for_test(Flow::exact_mask().words()),
-            Flow::exact_mask()
-        );
-        assert!(
-            Flow::exact_mask().words()[10] >> 48 == 0,
-            "no bits above arp_tha"
-        );
-    }
-
-    #[test]
-    fn hash_spreads_similar_flows() {
-        // 4096 flows that differ in 12 bits of one field, as caches see them:
-        // both the low 12 bits (a 4096-entry EMC) and the high 12 bits of the
-        // hash should look uniform. A uniform hash leaves about 4096/e = 1507
-        // of 4096 buckets empty and rarely puts more than 8 in one.
-        let base = sample();
-        type Vary = fn(Flow, u16) -> Flow;
-        let variants: [(&str, Vary); 7] = [
-            ("tp_src", |f, i| Flow { tp_src: i, ..f }),
-            ("nw_dst low", |f, i| Flow {
-                nw_dst: 0x0a00_0000 | u32::from(i),
-                ..f
-            }),
-            ("nw_src high", |f, i| Flow {
-                nw_src: u32::from(i) << 20,
-                ..f
-            }),
-            ("in_port", |f, i| Flow {
-                in_port: u32::from(i),
-                ..f
-            }),
-            ("vlan_tci", |f, i| Flow {
-                vlan_tci: VLAN_CFI | i,
-                ..f
-            }),
-            ("dl_src last bytes", |f, i| {
-                let [hi, lo] = i.to_be_bytes();
-                Flow {
-                    dl_src: EthAddr([0x02, 0, 0, 0, hi, lo]),
-                    ..f
-                }
-            }),
-            ("ipv6_dst last bytes", |f, i| {
-                let mut a = [0u8; 16];
-                a[0] = 0x20;
-                a[14..].copy_from_slice(&i.to_be_bytes());
-                Flow { ipv6_dst: a, ..f }
-            }),
-        ];
-        for (name, vary) in variants {
-            for (part, shift) in [("low", 0), ("high", 20)] {
-                let mut buckets = vec![0u32; 4096];
-                for i in 0..4096u16 {
-                    buckets[(vary(base, i).hash() >> shift & 0xfff) as usize] += 1;
-                }
-                let max = buckets.iter().copied().max().unwrap_or(0);
-                let empty = buckets.iter().filter(|&&b| b == 0).count();
-                assert!(max <= 9, "{name}, {part} bits: max bucket {max}");
-                assert!(
-                    (1350..1670).contains(&empty),
-                    "{name}, {part} bits: {empty} empty buckets"
-                );
-            }
-        }
-    }
-}
+mod tests;

@@ -4,11 +4,14 @@
 //! This crate owns
 //!
 //! - [`Flow`], the flow key (and, with the same type, the flow mask) that the
-//!   datapath's caches and ofproto's classifier are keyed on, with masking
-//!   ([`Flow::masked`], [`Flow::union_with`]) and deterministic hashing
-//!   ([`Flow::hash`], [`Flow::hash_masked`]);
-//! - [`extract()`], which parses an Ethernet frame into a [`Flow`] following
-//!   Open vSwitch's `miniflow_extract()` (`lib/flow.c`) field for field;
+//!   datapath's caches and ofproto's classifier are keyed on: every field of
+//!   OVS's `struct flow`, plain old data viewable as words ([`Flow::words`]),
+//!   with masking ([`Flow::masked`], [`Flow::union_with`]), deterministic
+//!   hashing ([`Flow::hash`], [`Flow::hash_masked`]) and ovs-ofctl syntax
+//!   (`Display`, [`MatchDisplay`]);
+//! - [`extract()`] and [`extract_layout()`], which parse an Ethernet frame into
+//!   a [`Flow`] (and [`Layout`]) following Open vSwitch's `miniflow_extract()`
+//!   (`lib/flow.c`) field for field;
 //! - [`EthAddr`] and the wire constants ([`ethertype`], [`ipproto`],
 //!   [`tcp_flags`], the VLAN TCI masks).
 //!
@@ -17,7 +20,8 @@
 //! [`extract()`] and the hashing functions run on the PMD (poll-mode driver)
 //! threads for every received packet. They never allocate, never panic on any
 //! input and hold no state, so they need no locking and are safe to call from
-//! any thread. The crate has no dependencies beyond `std` and no `unsafe`.
+//! any thread. The crate has no `unsafe`; its one dependency, `bytemuck`, does
+//! the checked casts between [`Flow`] and its words.
 #![forbid(unsafe_code)]
 
 pub mod actions;
@@ -25,9 +29,12 @@ pub mod extract;
 pub mod flow;
 pub mod layout;
 
-pub use extract::extract;
+pub use extract::{extract, extract_layout};
 pub use flow::{
-    ethertype, ipproto, tcp_flags, EthAddr, Flow, ParseEthAddrError, FRAG_ANY, FRAG_LATER,
-    FRAG_MASK, VLAN_CFI, VLAN_PCP_MASK, VLAN_PCP_SHIFT, VLAN_VID_MASK,
+    ct_state, ethertype, ipproto, tcp_flags, tun_flags, EthAddr, Flow, MatchDisplay,
+    ParseEthAddrError, TunMetadata, Tunnel, FLOW_N_REGS, FLOW_WORDS, FRAG_ANY, FRAG_LATER,
+    FRAG_MASK, MAX_MPLS_LABELS, MPLS_BOS_MASK, MPLS_BOS_SHIFT, MPLS_LABEL_MASK, MPLS_LABEL_SHIFT,
+    MPLS_TC_MASK, MPLS_TC_SHIFT, MPLS_TTL_MASK, TUN_METADATA_TOT_OPT_SIZE, VLAN_CFI, VLAN_PCP_MASK,
+    VLAN_PCP_SHIFT, VLAN_VID_MASK,
 };
 pub use layout::Layout;

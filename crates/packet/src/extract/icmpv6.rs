@@ -27,6 +27,9 @@ pub(super) fn parse(l4: &[u8], flow: &mut Flow) {
     flow.tp_src = u16::from(ty);
     flow.tp_dst = u16::from(code);
     if code == 0 && (ty == ND_NEIGHBOR_SOLICIT || ty == ND_NEIGHBOR_ADVERT) {
+        // OVS's `nd_reserved`: the R/S/O flags and reserved bits, kept in
+        // the IGMP group field.
+        flow.igmp_group_ip4 = u32::from_be_bytes([hdr[4], hdr[5], hdr[6], hdr[7]]);
         neighbor_discovery(body, flow);
     }
 }
@@ -117,6 +120,7 @@ mod tests {
     fn nd(ty: u16, target: [u8; 16], sha: [u8; 6], tha: [u8; 6], opt_type: u16) -> Flow {
         Flow {
             tp_src: ty,
+            igmp_group_ip4: if ty == 136 { 0x6000_0000 } else { 0 },
             nd_target: target,
             arp_sha: EthAddr(sha),
             arp_tha: EthAddr(tha),

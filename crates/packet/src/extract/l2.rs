@@ -40,8 +40,12 @@ pub(super) fn parse<'a>(frame: &'a [u8], flow: &mut Flow) -> Option<&'a [u8]> {
         if !is_vlan_tpid(be16([tag[0], tag[1]])) || after.len() < 2 {
             break;
         }
+        let tpid = be16([tag[0], tag[1]]);
+        let tci = be16([tag[2], tag[3]]) | VLAN_CFI;
         if n == 0 {
-            flow.vlan_tci = be16([tag[2], tag[3]]) | VLAN_CFI;
+            (flow.vlan_tpid, flow.vlan_tci) = (tpid, tci);
+        } else {
+            (flow.vlan1_tpid, flow.vlan1_tci) = (tpid, tci);
         }
         rest = after;
     }
@@ -113,7 +117,8 @@ mod tests {
     fn vlan_tag_sets_tci_with_cfi_and_drops_dei() {
         // PCP 5, DEI 1, VID 100.
         let (flow, rest) = run(&frame(&[&[0x81, 0x00, 0xb0, 0x64], &[0x86, 0xdd], &[0; 4]]));
-        assert_eq!(flow.vlan_tci, 0xb064);
+        assert_eq!((flow.vlan_tpid, flow.vlan_tci), (0x8100, 0xb064));
+        assert_eq!((flow.vlan1_tpid, flow.vlan1_tci), (0, 0));
         assert_eq!(flow.dl_type, 0x86dd);
         assert_eq!(rest, Some(4));
         // VID 0 (priority tag) still counts as tagged.
@@ -129,7 +134,8 @@ mod tests {
             &[0x08, 0x00],
             &[9; 5],
         ]));
-        assert_eq!(flow.vlan_tci, 0x100a);
+        assert_eq!((flow.vlan_tpid, flow.vlan_tci), (0x88a8, 0x100a));
+        assert_eq!((flow.vlan1_tpid, flow.vlan1_tci), (0x8100, 0x1014));
         assert_eq!(flow.dl_type, 0x0800);
         assert_eq!(rest, Some(5));
     }
@@ -143,6 +149,7 @@ mod tests {
             &[0x08, 0x00],
         ]));
         assert_eq!(flow.vlan_tci, 0x1001);
+        assert_eq!(flow.vlan1_tci, 0x1002);
         assert_eq!(flow.dl_type, 0x8100);
         assert_eq!(rest, Some(4));
     }

@@ -4,7 +4,7 @@
 //! As in OVS, the protocol is chosen by `nw_proto` alone, whatever the IP
 //! version: ICMPv6 inside IPv4 is parsed as ICMPv6, and so on.
 
-use super::{be16, icmpv6};
+use super::{be16, be32, icmpv6};
 use crate::flow::{ipproto, tcp_flags, Flow};
 
 /// TCP header without options.
@@ -26,7 +26,7 @@ pub(super) fn parse(l4: &[u8], flow: &mut Flow) {
         ipproto::UDP => ports::<UDP_HEADER_LEN>(l4, flow),
         ipproto::SCTP => ports::<SCTP_HEADER_LEN>(l4, flow),
         ipproto::ICMP => type_code::<ICMP_HEADER_LEN>(l4, flow),
-        ipproto::IGMP => type_code::<IGMP_HEADER_LEN>(l4, flow),
+        ipproto::IGMP => igmp(l4, flow),
         ipproto::ICMPV6 => icmpv6::parse(l4, flow),
         _ => {}
     }
@@ -69,6 +69,17 @@ fn type_code<const LEN: usize>(l4: &[u8], flow: &mut Flow) {
     if let Some([ty, code]) = l4.first_chunk::<2>() {
         flow.tp_src = u16::from(*ty);
         flow.tp_dst = u16::from(*code);
+    }
+}
+
+/// IGMP: type, code and the group address, if the 8-byte header is all there
+/// (IGMPv3 reports have no group there: OVS takes the reserved bytes, and so
+/// does this).
+fn igmp(l4: &[u8], flow: &mut Flow) {
+    if let Some(hdr) = l4.first_chunk::<IGMP_HEADER_LEN>() {
+        flow.tp_src = u16::from(hdr[0]);
+        flow.tp_dst = u16::from(hdr[1]);
+        flow.igmp_group_ip4 = be32([hdr[4], hdr[5], hdr[6], hdr[7]]);
     }
 }
 
@@ -148,7 +159,11 @@ mod tests {
         assert_eq!(run(ipproto::ICMP, &unreachable), l4(3, 3, 0));
         assert_eq!(run(ipproto::ICMP, &echo[..7]), Flow::default());
         let igmp_report = [0x16, 0, 0, 0, 224, 0, 0, 251];
-        assert_eq!(run(ipproto::IGMP, &igmp_report), l4(0x16, 0, 0));
+        let want = Flow {
+            igmp_group_ip4: 0xe000_00fb,
+            ..l4(0x16, 0, 0)
+        };
+        assert_eq!(run(ipproto::IGMP, &igmp_report), want);
         assert_eq!(run(ipproto::IGMP, &igmp_report[..7]), Flow::default());
     }
 

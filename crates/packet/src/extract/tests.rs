@@ -243,6 +243,7 @@ fn single_vlan_tag() {
     assert_eq!(
         Flow {
             vlan_tci: 0,
+            vlan_tpid: 0,
             ..flow
         },
         extract(&IPV4_TCP, 7)

@@ -4,7 +4,10 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A 48-bit Ethernet address, in wire order.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+#[repr(transparent)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord, bytemuck::Pod, bytemuck::Zeroable,
+)]
 pub struct EthAddr(pub [u8; 6]);
 
 impl EthAddr {

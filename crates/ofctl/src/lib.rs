@@ -1,0 +1,115 @@
+//! `rvs-ofctl`, the ovs-ofctl-compatible command line of rvs.
+//!
+//! Commands print exactly what `ovs-ofctl` prints for the same input, with
+//! `ovs-ofctl:` replaced by `rvs-ofctl:` in error messages, and exit with the
+//! same status. Implemented so far:
+//!
+//! - `parse-pcap FILE...`: the flow of every packet in each pcap file, one per
+//!   line, as OVS's `flow_extract()` and `flow_format()` see it.
+//!
+//! The binary is a thin wrapper around [`run`].
+#![forbid(unsafe_code)]
+
+mod log;
+pub mod parse_pcap;
+pub mod pcap;
+
+use std::ffi::OsString;
+use std::io::Write;
+
+/// Program name in messages.
+pub const PROGRAM: &str = "rvs-ofctl";
+
+/// An error as OVS reports it: an errno-style code (OVS's `EOF` is -1) that
+/// becomes the exit status, and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Errno {
+    /// The code: an `errno` value, or -1 for end of file.
+    pub code: i32,
+    /// What `ovs_retval_to_string()` says for it.
+    pub text: String,
+}
+
+impl Errno {
+    /// OVS's `EOF` (-1), "End of file".
+    pub fn eof() -> Errno {
+        Errno {
+            code: -1,
+            text: "End of file".to_owned(),
+        }
+    }
+
+    /// `EPROTO`, "Protocol error".
+    pub fn eproto() -> Errno {
+        Errno {
+            code: 71,
+            text: "Protocol error".to_owned(),
+        }
+    }
+
+    /// From an I/O error: its OS code and the C library's text for it.
+    pub fn from_io(e: &std::io::Error) -> Errno {
+        if e.kind() == std::io::ErrorKind::UnexpectedEof {
+            return Errno::eof();
+        }
+        let text = e.to_string();
+        let text = match text.rfind(" (os error ") {
+            Some(i) => text[..i].to_owned(),
+            None => text,
+        };
+        Errno {
+            code: e.raw_os_error().unwrap_or(5),
+            text,
+        }
+    }
+}
+
+/// `ovs_error()`: `rvs-ofctl: MESSAGE (ERROR TEXT)` on stderr.
+fn error(msg: std::fmt::Arguments<'_>, err: Option<&Errno>) {
+    let mut line = format!("{PROGRAM}: {msg}");
+    if let Some(e) = err {
+        line.push_str(&format!(" ({})", e.text));
+    }
+    line.push('\n');
+    let _ = std::io::stderr().write_all(line.as_bytes());
+}
+
+/// Runs the command line `args` (without the program name) and returns the
+/// exit status.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let Some(cmd) = args.first() else {
+        error(
+            format_args!("missing command name; use --help for help"),
+            None,
+        );
+        return 1;
+    };
+    let rest = &args[1..];
+    match cmd.to_str() {
+        Some("parse-pcap") => {
+            if rest.is_empty() {
+                error(
+                    format_args!("'parse-pcap' command requires at least 1 arguments"),
+                    None,
+                );
+                return 1;
+            }
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let code = parse_pcap::run(rest, &mut out);
+            let _ = out.flush();
+            code
+        }
+        _ => {
+            error(
+                format_args!(
+                    "unknown command '{}'; use --help for help",
+                    cmd.to_string_lossy()
+                ),
+                None,
+            );
+            1
+        }
+    }
+}
