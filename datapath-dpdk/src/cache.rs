@@ -1,6 +1,10 @@
 //! The per-PMD flow caches: the exact-match cache (EMC) in front of the megaflow
 //! classifier (a tuple-space search over one hash table per distinct mask).
 //!
+//! Both store compact keys ([`Miniflow`]): an EMC entry holds the non-zero words of a
+//! packet's flow; a subtable holds its mask as a miniflow and each megaflow as the
+//! packet's words under the mask's map. Hashing and comparison touch only those words.
+//!
 //! Both are owned by one PMD thread; nothing here is shared or locked.
 
 use std::collections::HashMap;
@@ -8,7 +12,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use rvs_packet::actions::DpAction;
-use rvs_packet::Flow;
+use rvs_packet::miniflow::{hash_masked, FlowMap};
+use rvs_packet::{Flow, Miniflow};
 
 /// Actions as cached: shared between the EMC entry and its megaflow.
 pub type CachedActions = Arc<[DpAction]>;
@@ -19,10 +24,30 @@ pub const EMC_ENTRIES: usize = 8192;
 /// OVS's default `emc-insert-inv-prob`: insert one megaflow hit in 100 into the EMC.
 pub const EMC_INSERT_INV_PROB: u32 = 100;
 
+/// A packet's flow with what the caches compute from it once.
+#[derive(Debug, Clone, Copy)]
+pub struct PacketKey {
+    /// The flow.
+    pub flow: Flow,
+    /// Its non-zero words.
+    pub map: FlowMap,
+    /// The hash of those words (the EMC hash).
+    pub hash: u32,
+}
+
+impl PacketKey {
+    /// Computes the map and hash of `flow`.
+    #[inline]
+    pub fn new(flow: Flow) -> PacketKey {
+        let (map, hash) = rvs_packet::miniflow::hash_sparse(&flow);
+        PacketKey { flow, map, hash }
+    }
+}
+
 #[derive(Debug)]
 struct EmcEntry {
     hash: u32,
-    flow: Flow,
+    key: Miniflow,
     actions: CachedActions,
 }
 
@@ -44,17 +69,19 @@ impl Emc {
         }
     }
 
-    /// The actions for exactly `flow`, if cached.
+    /// The actions for exactly this packet's flow, if cached.
     #[inline]
-    pub fn lookup(&self, flow: &Flow, hash: u32) -> Option<&CachedActions> {
-        match &self.entries[hash as usize & (EMC_ENTRIES - 1)] {
-            Some(e) if e.hash == hash && e.flow == *flow => Some(&e.actions),
+    pub fn lookup(&self, pk: &PacketKey) -> Option<&CachedActions> {
+        match &self.entries[pk.hash as usize & (EMC_ENTRIES - 1)] {
+            Some(e) if e.hash == pk.hash && e.key.equals_flow(&pk.flow, &pk.map) => {
+                Some(&e.actions)
+            }
             _ => None,
         }
     }
 
-    /// Maybe caches `flow` (see `inv_prob`).
-    pub fn maybe_insert(&mut self, flow: &Flow, hash: u32, actions: &CachedActions) {
+    /// Maybe caches the packet's flow (see `inv_prob`).
+    pub fn maybe_insert(&mut self, pk: &PacketKey, actions: &CachedActions) {
         if self.inv_prob == 0 {
             return;
         }
@@ -67,9 +94,9 @@ impl Emc {
                 return;
             }
         }
-        self.entries[hash as usize & (EMC_ENTRIES - 1)] = Some(EmcEntry {
-            hash,
-            flow: *flow,
+        self.entries[pk.hash as usize & (EMC_ENTRIES - 1)] = Some(EmcEntry {
+            hash: pk.hash,
+            key: Miniflow::from_flow(&pk.flow),
             actions: actions.clone(),
         });
     }
@@ -80,8 +107,7 @@ impl Emc {
     }
 }
 
-/// A hasher for keys that are already well mixed: takes the `u32` written by
-/// [`FlowKey`]'s `Hash` and does nothing else.
+/// A hasher for keys that are already hashes: keeps the `u32` it is given.
 #[derive(Default, Debug)]
 pub struct PrehashedHasher(u64);
 
@@ -99,24 +125,30 @@ impl Hasher for PrehashedHasher {
     }
 }
 
-/// A masked flow with its hash computed once.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct FlowKey {
-    hash: u32,
-    flow: Flow,
-}
-
-impl std::hash::Hash for FlowKey {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_u32(self.hash);
-    }
+#[derive(Debug)]
+struct Megaflow {
+    key: Miniflow,
+    actions: CachedActions,
 }
 
 #[derive(Debug)]
 struct Subtable {
-    mask: Flow,
-    flows: HashMap<FlowKey, CachedActions, BuildHasherDefault<PrehashedHasher>>,
+    mask: Miniflow,
+    /// Megaflows by the hash of their key; collisions share a bucket.
+    flows: HashMap<u32, Vec<Megaflow>, BuildHasherDefault<PrehashedHasher>>,
+    len: usize,
     hits: u64,
+}
+
+impl Subtable {
+    #[inline]
+    fn find(&self, flow: &Flow) -> Option<&CachedActions> {
+        let bucket = self.flows.get(&hash_masked(flow, &self.mask))?;
+        bucket
+            .iter()
+            .find(|m| m.key.matches_masked(flow, &self.mask))
+            .map(|m| &m.actions)
+    }
 }
 
 /// The megaflow classifier: one hash table per mask, searched in order of hits.
@@ -137,48 +169,50 @@ impl Megaflows {
             self.subtables.sort_by_key(|s| std::cmp::Reverse(s.hits));
             self.subtables.iter_mut().for_each(|s| s.hits = 0);
         }
-        let mut found = None;
-        for (i, st) in self.subtables.iter().enumerate() {
-            let key = FlowKey {
-                hash: flow.hash_masked(&st.mask),
-                flow: flow.masked(&st.mask),
-            };
-            if st.flows.contains_key(&key) {
-                found = Some((i, key));
-                break;
-            }
-        }
-        let (i, key) = found?;
+        let i = self
+            .subtables
+            .iter()
+            .position(|st| st.find(flow).is_some())?;
         let st = &mut self.subtables[i];
         st.hits += 1;
-        st.flows.get(&key)
+        st.find(flow)
     }
 
     /// Installs the megaflow `flow`/`mask` → `actions` and returns the cached actions.
     pub fn insert(&mut self, flow: &Flow, mask: &Flow, actions: Vec<DpAction>) -> CachedActions {
         let actions: CachedActions = actions.into();
-        let key = FlowKey {
-            hash: flow.hash_masked(mask),
-            flow: flow.masked(mask),
-        };
-        let st = match self.subtables.iter().position(|s| s.mask == *mask) {
-            Some(i) => &mut self.subtables[i],
+        let mask = Miniflow::from_flow(mask);
+        let i = match self.subtables.iter().position(|s| s.mask == mask) {
+            Some(i) => i,
             None => {
                 self.subtables.push(Subtable {
-                    mask: *mask,
+                    mask,
                     flows: HashMap::default(),
+                    len: 0,
                     hits: 0,
                 });
-                self.subtables.last_mut().unwrap_or_else(|| unreachable!())
+                self.subtables.len() - 1
             }
         };
-        st.flows.insert(key, actions.clone());
+        let st = &mut self.subtables[i];
+        let key = Miniflow::masked(flow, &st.mask);
+        let bucket = st.flows.entry(key.hash()).or_default();
+        match bucket.iter_mut().find(|m| m.key == key) {
+            Some(m) => m.actions = actions.clone(),
+            None => {
+                bucket.push(Megaflow {
+                    key,
+                    actions: actions.clone(),
+                });
+                st.len += 1;
+            }
+        }
         actions
     }
 
     /// Number of installed megaflows.
     pub fn len(&self) -> usize {
-        self.subtables.iter().map(|s| s.flows.len()).sum()
+        self.subtables.iter().map(|s| s.len).sum()
     }
 
     /// Whether no megaflow is installed.
@@ -236,24 +270,24 @@ mod tests {
     #[test]
     fn emc_is_exact_and_probabilistic() {
         let mut e = Emc::new(1);
-        let f = flow(1, 2);
+        let f = PacketKey::new(flow(1, 2));
         let a: CachedActions = vec![DpAction::Output(2)].into();
-        e.maybe_insert(&f, f.hash(), &a);
-        assert!(e.lookup(&f, f.hash()).is_some());
-        let g = flow(1, 3);
-        assert!(e.lookup(&g, g.hash()).is_none());
+        e.maybe_insert(&f, &a);
+        assert!(e.lookup(&f).is_some());
+        let g = PacketKey::new(flow(1, 3));
+        assert!(e.lookup(&g).is_none());
         e.clear();
-        assert!(e.lookup(&f, f.hash()).is_none());
+        assert!(e.lookup(&f).is_none());
 
         let mut e = Emc::new(EMC_INSERT_INV_PROB);
         let inserted = (0..10_000u32)
             .filter(|i| {
-                let f = Flow {
+                let f = PacketKey::new(Flow {
                     in_port: *i,
                     ..Flow::default()
-                };
-                e.maybe_insert(&f, f.hash(), &a);
-                e.lookup(&f, f.hash()).is_some()
+                });
+                e.maybe_insert(&f, &a);
+                e.lookup(&f).is_some()
             })
             .count();
         assert!(

@@ -15,7 +15,7 @@ use std::time::Duration;
 use rvs_packet::actions::DpAction;
 use rvs_packet::extract;
 
-use crate::cache::{Emc, Megaflows, EMC_INSERT_INV_PROB};
+use crate::cache::{Emc, Megaflows, PacketKey, EMC_INSERT_INV_PROB};
 use crate::netdev::{Netdev, PortCounters, RxBatch};
 use crate::upcall::UpcallHandler;
 
@@ -169,24 +169,24 @@ impl Pmd {
         let (mut emc_hits, mut mf_hits, mut misses) = (0u64, 0u64, 0u64);
         for i in 0..self.batch.len() {
             let frame = self.batch.frame(i);
-            let flow = extract(frame, in_port);
-            let hash = flow.hash();
-            let actions = if let Some(a) = self.emc.lookup(&flow, hash) {
+            let pk = PacketKey::new(extract(frame, in_port));
+            let flow = &pk.flow;
+            let actions = if let Some(a) = self.emc.lookup(&pk) {
                 emc_hits += 1;
                 a.clone()
-            } else if let Some(a) = self.megaflows.lookup(&flow) {
+            } else if let Some(a) = self.megaflows.lookup(flow) {
                 mf_hits += 1;
                 let a = a.clone();
-                self.emc.maybe_insert(&flow, hash, &a);
+                self.emc.maybe_insert(&pk, &a);
                 a
             } else {
                 misses += 1;
-                let up = self.handler.upcall(frame, &flow);
+                let up = self.handler.upcall(frame, flow);
                 let mut mask = up.mask;
                 // Megaflows are per input port, as in OVS's dpcls.
                 mask.in_port = u32::MAX;
-                let a = self.megaflows.insert(&flow, &mask, up.actions);
-                self.emc.maybe_insert(&flow, hash, &a);
+                let a = self.megaflows.insert(flow, &mask, up.actions);
+                self.emc.maybe_insert(&pk, &a);
                 a
             };
             for act in actions.iter() {

@@ -10,7 +10,7 @@
 
 mod eth_addr;
 mod format;
-mod ops;
+pub(crate) mod ops;
 mod wildcards;
 
 pub use eth_addr::{EthAddr, ParseEthAddrError};

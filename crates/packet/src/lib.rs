@@ -28,6 +28,7 @@ pub mod actions;
 pub mod extract;
 pub mod flow;
 pub mod layout;
+pub mod miniflow;
 
 pub use extract::{extract, extract_layout};
 pub use flow::{
@@ -38,3 +39,4 @@ pub use flow::{
     VLAN_PCP_SHIFT, VLAN_VID_MASK,
 };
 pub use layout::Layout;
+pub use miniflow::{FlowMap, Miniflow};

@@ -95,7 +95,7 @@ impl Hash for Flow {
 /// instead of one serial chain; the finalizer gives the avalanche that the
 /// short per-lane chains lack.
 #[inline]
-fn hash_words(words: impl Iterator<Item = u64>) -> u32 {
+pub(crate) fn hash_words(words: impl Iterator<Item = u64>) -> u32 {
     const K: u64 = 0x9e37_79b9_7f4a_7c15; // 2^64 / golden ratio.
     #[inline(always)]
     fn round(h: u64, w: u64) -> u64 {

@@ -1,0 +1,266 @@
+//! Compact flow keys: a [`Flow`] stored as a presence map of its words plus only the
+//! words the map names (OVS's miniflow).
+//!
+//! A [`Flow`] is [`FLOW_WORDS`] words, mostly zero for any one packet: an IPv4/UDP
+//! packet sets about ten. The caches store keys and masks as [`Miniflow`]s, and
+//! hashing and comparison touch only the words a map names:
+//! - an exact-match cache entry is the miniflow of a packet's flow (its non-zero
+//!   words), found by [`FlowMap::of_nonzero`] + [`hash_sparse`];
+//! - a megaflow mask is the miniflow of the mask; each megaflow key holds the packet's
+//!   words under the mask's map, ANDed with the mask ([`Miniflow::masked`]), and a
+//!   lookup hashes and compares exactly those words ([`hash_masked`],
+//!   [`Miniflow::matches_masked`]) without building anything.
+
+use crate::flow::ops::hash_words;
+use crate::flow::{Flow, FLOW_WORDS};
+
+/// Words in a presence map: enough bits for every word of a [`Flow`].
+const MAP_WORDS: usize = FLOW_WORDS.div_ceil(64);
+
+/// Which words of a [`Flow`] a miniflow holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct FlowMap([u64; MAP_WORDS]);
+
+impl FlowMap {
+    /// The words of `words` that are not zero.
+    #[inline]
+    pub fn of_nonzero(words: &[u64; FLOW_WORDS]) -> FlowMap {
+        let mut map = [0u64; MAP_WORDS];
+        for (i, w) in words.iter().enumerate() {
+            map[i / 64] |= u64::from(*w != 0) << (i % 64);
+        }
+        FlowMap(map)
+    }
+
+    /// Whether word `i` is in the map.
+    #[inline]
+    pub fn contains(&self, i: usize) -> bool {
+        i < FLOW_WORDS && self.0[i / 64] & (1 << (i % 64)) != 0
+    }
+
+    /// Number of words in the map.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.0.iter().map(|m| m.count_ones() as usize).sum()
+    }
+
+    /// Whether the map is empty.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(|m| *m == 0)
+    }
+
+    /// The word indexes in the map, in increasing order.
+    #[inline]
+    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.0.iter().enumerate().flat_map(|(k, &m)| {
+            let mut bits = m;
+            std::iter::from_fn(move || {
+                if bits == 0 {
+                    return None;
+                }
+                let b = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                Some(k * 64 + b)
+            })
+        })
+    }
+
+    /// The raw map words (hashed along with the values, so that equal values at
+    /// different positions never make equal keys).
+    #[inline]
+    pub fn raw(&self) -> &[u64; MAP_WORDS] {
+        &self.0
+    }
+}
+
+/// A flow (or mask, or masked key) in compact form.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Miniflow {
+    map: FlowMap,
+    values: Box<[u64]>,
+}
+
+impl Miniflow {
+    /// The non-zero words of `flow`.
+    pub fn from_flow(flow: &Flow) -> Miniflow {
+        let w = flow.words();
+        let map = FlowMap::of_nonzero(w);
+        let values = map.iter().map(|i| w[i]).collect();
+        Miniflow { map, values }
+    }
+
+    /// The key of `flow` under `mask`: `flow`'s words at the mask's map, ANDed with
+    /// the mask (zero results included, so every key of one mask has the same map).
+    pub fn masked(flow: &Flow, mask: &Miniflow) -> Miniflow {
+        let w = flow.words();
+        let values = mask
+            .map
+            .iter()
+            .zip(mask.values.iter())
+            .map(|(i, m)| w[i] & m)
+            .collect();
+        Miniflow {
+            map: mask.map,
+            values,
+        }
+    }
+
+    /// The full flow again (words outside the map are zero).
+    pub fn expand(&self) -> Flow {
+        let mut w = [0u64; FLOW_WORDS];
+        for (i, v) in self.map.iter().zip(self.values.iter()) {
+            w[i] = *v;
+        }
+        Flow::from_words(&w)
+    }
+
+    /// The presence map.
+    pub fn map(&self) -> &FlowMap {
+        &self.map
+    }
+
+    /// The values, one per word in the map, in index order.
+    pub fn values(&self) -> &[u64] {
+        &self.values
+    }
+
+    /// Hash of the map and the values.
+    #[inline]
+    pub fn hash(&self) -> u32 {
+        hash_words(self.map.raw().iter().chain(self.values.iter()).copied())
+    }
+
+    /// Whether this key (made by [`Miniflow::masked`] with `mask`) is what `flow`
+    /// gives under `mask`.
+    #[inline]
+    pub fn matches_masked(&self, flow: &Flow, mask: &Miniflow) -> bool {
+        let w = flow.words();
+        mask.map
+            .iter()
+            .zip(mask.values.iter().zip(self.values.iter()))
+            .all(|(i, (m, k))| w[i] & m == *k)
+    }
+
+    /// Whether this is the miniflow of exactly `flow`, whose non-zero map is `map`.
+    #[inline]
+    pub fn equals_flow(&self, flow: &Flow, map: &FlowMap) -> bool {
+        let w = flow.words();
+        self.map == *map
+            && self
+                .map
+                .iter()
+                .zip(self.values.iter())
+                .all(|(i, v)| w[i] == *v)
+    }
+}
+
+/// The hash of `flow`'s non-zero words with their map: equal to
+/// `Miniflow::from_flow(flow).hash()`, without allocating. Returns the map too.
+#[inline]
+pub fn hash_sparse(flow: &Flow) -> (FlowMap, u32) {
+    let w = flow.words();
+    let map = FlowMap::of_nonzero(w);
+    let h = hash_words(map.raw().iter().copied().chain(map.iter().map(|i| w[i])));
+    (map, h)
+}
+
+/// The hash of `flow` under `mask`: equal to `Miniflow::masked(flow, mask).hash()`,
+/// without allocating.
+#[inline]
+pub fn hash_masked(flow: &Flow, mask: &Miniflow) -> u32 {
+    let w = flow.words();
+    let masked = mask
+        .map
+        .iter()
+        .zip(mask.values.iter())
+        .map(|(i, m)| w[i] & m);
+    hash_words(mask.map.raw().iter().copied().chain(masked))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{extract, EthAddr};
+
+    const UDP: &str = "020000000002020000000001080045000032000140004011000\
+        00a0000010a00000204d2162e001e0000000000000000000000000000000000000000";
+
+    fn frame() -> Vec<u8> {
+        (0..UDP.len() / 2)
+            .map(|i| u8::from_str_radix(&UDP[2 * i..2 * i + 2], 16).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn round_trip_and_sparseness() {
+        let f = extract(&frame(), 3);
+        let m = Miniflow::from_flow(&f);
+        assert_eq!(m.expand(), f);
+        assert!(
+            m.map().len() < 16,
+            "an IPv4/UDP flow has {} non-zero words",
+            m.map().len()
+        );
+        assert_eq!(m.values().len(), m.map().len());
+        let (map, h) = hash_sparse(&f);
+        assert_eq!((map, h), (*m.map(), m.hash()));
+        assert!(m.equals_flow(&f, &map));
+        let mut g = f;
+        g.tp_dst ^= 1;
+        let (gmap, _) = hash_sparse(&g);
+        assert!(!m.equals_flow(&g, &gmap));
+        assert_eq!(Miniflow::from_flow(&Flow::default()).map().len(), 0);
+    }
+
+    #[test]
+    fn masked_keys_hash_and_match_without_allocating() {
+        let f = extract(&frame(), 3);
+        let mask = Miniflow::from_flow(&Flow {
+            in_port: u32::MAX,
+            dl_dst: EthAddr::BROADCAST,
+            nw_dst: 0xffff_ff00,
+            ..Flow::default()
+        });
+        let key = Miniflow::masked(&f, &mask);
+        assert_eq!(key.map(), mask.map());
+        assert_eq!(hash_masked(&f, &mask), key.hash());
+        assert!(key.matches_masked(&f, &mask));
+        assert_eq!(key.expand(), f.masked(&mask.expand()));
+        // A packet that differs only where the mask does not look still matches...
+        let mut g = f;
+        g.nw_src ^= 0xff;
+        g.nw_dst ^= 0x01; // the /24 does not cover the last byte
+        assert!(key.matches_masked(&g, &mask));
+        assert_eq!(hash_masked(&g, &mask), key.hash());
+        // ...and one that differs where it looks does not.
+        g.in_port = 4;
+        assert!(!key.matches_masked(&g, &mask));
+    }
+
+    #[test]
+    fn values_at_different_words_differ() {
+        let a = Miniflow::from_flow(&Flow {
+            in_port: 5,
+            ..Flow::default()
+        });
+        let b = Miniflow::from_flow(&Flow {
+            tp_src: 5,
+            ..Flow::default()
+        });
+        assert_ne!(a, b);
+        assert_ne!(a.hash(), b.hash());
+    }
+
+    #[test]
+    fn map_iteration_covers_every_word() {
+        let all = FlowMap::of_nonzero(&[1; FLOW_WORDS]);
+        assert_eq!(all.len(), FLOW_WORDS);
+        assert_eq!(
+            all.iter().collect::<Vec<_>>(),
+            (0..FLOW_WORDS).collect::<Vec<_>>()
+        );
+        assert!(all.contains(FLOW_WORDS - 1) && !all.contains(FLOW_WORDS));
+        assert!(FlowMap::default().is_empty());
+    }
+}
