@@ -4,7 +4,7 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use rvs_packet::{extract, Flow};
+use rvs_packet::{extract, extract_layout, Flow};
 
 /// 64-byte IPv4 UDP frame, 10.0.0.1:1234 -> 10.0.0.2:5678 (the classic
 /// small-packet forwarding test).
@@ -43,6 +43,41 @@ const IPV6_TCP_ACK: [u8; 86] = [
     0x02, // NOP, NOP, timestamps
 ];
 
+/// The 64-byte IPv4/UDP frame with an 802.1Q tag (VID 100, PCP 3) after the MACs.
+fn vlan_ipv4_udp() -> Vec<u8> {
+    let mut f = IPV4_UDP_64[..12].to_vec();
+    f.extend_from_slice(&[0x81, 0x00, 0x60, 0x64]);
+    f.extend_from_slice(&IPV4_UDP_64[12..]);
+    f
+}
+
+/// A VXLAN packet (outer IPv4/UDP to port 4789, VNI 42) carrying the IPv4/UDP frame.
+fn vxlan() -> Vec<u8> {
+    let inner = &IPV4_UDP_64[..];
+    let mut f = vec![
+        0x02, 0x00, 0x00, 0x00, 0x00, 0x0b, 0x02, 0x00, 0x00, 0x00, 0x00, 0x0a, 0x08, 0x00,
+    ];
+    let ip_len = (20 + 8 + 8 + inner.len()) as u16;
+    f.extend_from_slice(&[0x45, 0x00]);
+    f.extend_from_slice(&ip_len.to_be_bytes());
+    f.extend_from_slice(&[0, 0, 0x40, 0, 64, 17, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2]);
+    f.extend_from_slice(&[0xc0, 0x00, 0x12, 0xb5]); // UDP 49152 -> 4789
+    f.extend_from_slice(&(ip_len - 20).to_be_bytes());
+    f.extend_from_slice(&[0, 0]);
+    f.extend_from_slice(&[0x08, 0, 0, 0, 0, 0, 42, 0]); // VXLAN, I flag, VNI 42
+    f.extend_from_slice(inner);
+    f
+}
+
+/// What the datapath does for a VXLAN packet: the outer flow (which decides the
+/// tunnel pop), then the inner frame's flow (after recirculation).
+fn extract_vxlan(frame: &[u8]) -> (Flow, Flow) {
+    let (outer, layout) = extract_layout(frame, 1);
+    let inner_at = usize::from(layout.l4.unwrap_or(0)) + 16;
+    let inner = extract(frame.get(inner_at..).unwrap_or_default(), 1);
+    (outer, inner)
+}
+
 fn bench_extract(c: &mut Criterion) {
     let mut group = c.benchmark_group("extract");
     group.throughput(Throughput::Elements(1));
@@ -56,6 +91,17 @@ fn bench_extract(c: &mut Criterion) {
         assert_ne!(extract(frame, 1).tp_dst, 0, "{name}");
         group.bench_function(name, |b| b.iter(|| extract(black_box(frame), black_box(1))));
     }
+    let vlan = vlan_ipv4_udp();
+    assert_eq!(extract(&vlan, 1).vlan_tci, 0x7064);
+    group.bench_function("vlan_ipv4_udp", |b| {
+        b.iter(|| extract(black_box(&vlan), black_box(1)))
+    });
+    let vx = vxlan();
+    let (outer, inner) = extract_vxlan(&vx);
+    assert_eq!((outer.tp_dst, inner.tp_dst), (4789, 5678));
+    group.bench_function("vxlan_outer_inner", |b| {
+        b.iter(|| extract_vxlan(black_box(&vx)))
+    });
     group.finish();
 }
 
@@ -64,6 +110,10 @@ fn bench_hash(c: &mut Criterion) {
     group.throughput(Throughput::Elements(1));
     let flow = extract(&IPV4_UDP_64, 1);
     group.bench_function("hash", |b| b.iter(|| black_box(&flow).hash()));
+    // What the caches compute per packet: the map of non-zero words and their hash.
+    group.bench_function("hash_sparse", |b| {
+        b.iter(|| rvs_packet::miniflow::hash_sparse(black_box(&flow)))
+    });
     // A typical megaflow mask: in_port, dl_type, nw_dst /24, nw_proto, tp_dst.
     let mask = Flow {
         in_port: u32::MAX,
