@@ -24,6 +24,7 @@ pub mod actions;
 pub mod extract;
 pub mod flow;
 pub mod layout;
+pub mod wire;
 
 pub use extract::extract;
 pub use layout::Layout;
