@@ -69,7 +69,8 @@ pub fn pseudo_header_v4(src: &Ipv4Addr, dst: &Ipv4Addr, proto: IpProtocol, lengt
 }
 
 /// Sum of the IPv6 pseudo-header (RFC 8200 section 8.1) for an upper-layer
-/// packet of `length` bytes.
+/// packet of `length` bytes. With a routing header, `dst` is the final
+/// destination (the routing header's last address), not the IPv6 header's.
 pub fn pseudo_header_v6(src: &Ipv6Addr, dst: &Ipv6Addr, proto: IpProtocol, length: u32) -> u16 {
     let acc = accumulate(0, &src.octets());
     let acc = accumulate(acc, &dst.octets());

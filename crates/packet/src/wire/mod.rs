@@ -66,8 +66,8 @@ pub mod ipv6ext;
 pub mod mpls;
 // pub mod ndisc;
 // pub mod sctp;
-// pub mod tcp;
-// pub mod udp;
+pub mod tcp;
+pub mod udp;
 pub mod vlan;
 // pub mod vxlan;
 
@@ -87,8 +87,8 @@ pub use ipv6ext::{Ipv6ExtHeader, Ipv6ExtHeaderRepr, Ipv6FragmentHeader, Ipv6Frag
 pub use mpls::{MplsHeader, MplsRepr};
 // pub use ndisc::{NdOption, NdOptionType, NdOptions, NdiscRepr};
 // pub use sctp::{SctpPacket, SctpRepr};
-// pub use tcp::{TcpPacket, TcpRepr};
-// pub use udp::{UdpPacket, UdpRepr};
+pub use tcp::{TcpPacket, TcpRepr};
+pub use udp::{UdpPacket, UdpRepr};
 pub use vlan::{VlanHeader, VlanRepr};
 // pub use vxlan::{VxlanHeader, VxlanRepr};
 
