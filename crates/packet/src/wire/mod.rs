@@ -51,7 +51,7 @@ mod macros;
 
 // pub mod arp;
 pub mod checksum;
-// pub mod crc32c;
+pub mod crc32c;
 pub mod ethernet;
 // pub mod geneve;
 // pub mod gre;
@@ -65,7 +65,7 @@ pub mod ipv6ext;
 // pub mod llc;
 pub mod mpls;
 // pub mod ndisc;
-// pub mod sctp;
+pub mod sctp;
 pub mod tcp;
 pub mod udp;
 pub mod vlan;
@@ -86,7 +86,7 @@ pub use ipv6ext::{Ipv6ExtHeader, Ipv6ExtHeaderRepr, Ipv6FragmentHeader, Ipv6Frag
 // pub use llc::{LlcSnap, LlcSnapRepr};
 pub use mpls::{MplsHeader, MplsRepr};
 // pub use ndisc::{NdOption, NdOptionType, NdOptions, NdiscRepr};
-// pub use sctp::{SctpPacket, SctpRepr};
+pub use sctp::{SctpPacket, SctpRepr};
 pub use tcp::{TcpPacket, TcpRepr};
 pub use udp::{UdpPacket, UdpRepr};
 pub use vlan::{VlanHeader, VlanRepr};
