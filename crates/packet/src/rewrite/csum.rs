@@ -5,6 +5,7 @@ use super::locate::{get16, Transport};
 use super::{Error, Result};
 use crate::flow::ipproto;
 use crate::wire::checksum;
+use crate::wire::crc32c::crc32c;
 
 /// Where the transport checksum that covers the IP pseudo-header is stored, and
 /// whether it is UDP's (which may be zero, "none"). `None` for protocols without one
@@ -69,20 +70,4 @@ pub(super) fn sctp_rewrite(
     let csum = u32::from_le_bytes(stored) ^ old_correct ^ new_correct;
     sctp[8..12].copy_from_slice(&csum.to_le_bytes());
     Ok(())
-}
-
-/// CRC32c (Castagnoli), bitwise. Placeholder until `wire::crc32c` lands.
-fn crc32c(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in data {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0x82f6_3b78
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
 }

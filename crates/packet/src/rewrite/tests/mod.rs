@@ -63,7 +63,11 @@ pub(super) fn ref_crc32c(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { crc >> 1 ^ 0x82f6_3b78 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                crc >> 1 ^ 0x82f6_3b78
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -98,12 +102,11 @@ pub(super) fn verify(frame: &[u8], layout: &Layout, proto: u8) {
             let ok = ref_sum(pseudo(frame, l3, proto, seg.len()), seg);
             assert_eq!(ok, 0xffff, "transport checksum of proto {proto}");
         }
-        17 => {
-            if !(v4 && seg[6..8] == [0, 0]) {
-                assert_ne!(&seg[6..8], &[0, 0], "computed UDP checksum stored as 0");
-                let ok = ref_sum(pseudo(frame, l3, proto, seg.len()), seg);
-                assert_eq!(ok, 0xffff, "UDP checksum");
-            }
+        // Over IPv4 a zero UDP checksum means none.
+        17 if !(v4 && seg[6..8] == [0, 0]) => {
+            assert_ne!(&seg[6..8], &[0, 0], "computed UDP checksum stored as 0");
+            let ok = ref_sum(pseudo(frame, l3, proto, seg.len()), seg);
+            assert_eq!(ok, 0xffff, "UDP checksum");
         }
         1 => assert_eq!(ref_sum(0, seg), 0xffff, "ICMP checksum"),
         132 => {
@@ -122,7 +125,11 @@ fn reference_crc32c_matches_scapy_sctp() {
         "02fc0000000502fc000000010800450000340001000040846a32010203040506070803e8",
         "07d01122334414b482160000001400000000000000000000000061626364"
     ));
-    let layout = Layout { l2_5: None, l3: Some(14), l4: Some(34) };
+    let layout = Layout {
+        l2_5: None,
+        l3: Some(14),
+        l4: Some(34),
+    };
     verify(&frame, &layout, 132);
     assert_eq!(ref_crc32c(b"123456789"), 0xe306_9283);
 }

@@ -113,7 +113,11 @@ fn build(rng: &mut Rng, v6: bool, l4: L4, vlan: bool) -> Frame {
     // Checksums, from the reference implementation.
     let seg_len = seg.len();
     let pseudo = {
-        let a = if v6 { &f[l3 + 8..l3 + 40] } else { &f[l3 + 12..l3 + 20] };
+        let a = if v6 {
+            &f[l3 + 8..l3 + 40]
+        } else {
+            &f[l3 + 12..l3 + 20]
+        };
         u32::from(ref_sum(0, a)) + u32::from(proto) + seg_len as u32
     };
     let (csum_at, pseudo) = match l4 {
@@ -157,42 +161,114 @@ enum Base {
 /// bit width), and how to make the `SetField` from raw value and mask bits.
 type Make = fn(u128, u128) -> SetField;
 const FIELDS: &[(&str, Base, usize, usize, u32, u32, Make)] = &[
-    ("eth_dst", Base::L2, 0, 6, 0, 48, |v, m| SetField::EthDst(Masked::new(mac(v), mac(m)))),
-    ("eth_src", Base::L2, 6, 6, 0, 48, |v, m| SetField::EthSrc(Masked::new(mac(v), mac(m)))),
-    ("vlan_vid", Base::L2, 14, 2, 0, 12, |v, m| SetField::VlanVid(Masked::new(v as u16, m as u16))),
-    ("vlan_pcp", Base::L2, 14, 2, 13, 3, |v, m| SetField::VlanPcp(Masked::new(v as u8, m as u8))),
-    ("mpls_label", Base::L25, 0, 4, 12, 20, |v, m| SetField::MplsLabel(Masked::new(v as u32, m as u32))),
-    ("mpls_tc", Base::L25, 0, 4, 9, 3, |v, m| SetField::MplsTc(Masked::new(v as u8, m as u8))),
-    ("mpls_bos", Base::L25, 0, 4, 8, 1, |v, m| SetField::MplsBos(Masked::new(v as u8, m as u8))),
-    ("mpls_ttl", Base::L25, 0, 4, 0, 8, |v, m| SetField::MplsTtl(Masked::new(v as u8, m as u8))),
-    ("ipv4_src", Base::L3, 12, 4, 0, 32, |v, m| SetField::Ipv4Src(Masked::new(v4(v), v4(m)))),
-    ("ipv4_dst", Base::L3, 16, 4, 0, 32, |v, m| SetField::Ipv4Dst(Masked::new(v4(v), v4(m)))),
-    ("ipv4_dscp", Base::L3, 1, 1, 2, 6, |v, m| SetField::Ipv4Dscp(Masked::new(v as u8, m as u8))),
-    ("ipv4_ecn", Base::L3, 1, 1, 0, 2, |v, m| SetField::Ipv4Ecn(Masked::new(v as u8, m as u8))),
-    ("ipv4_ttl", Base::L3, 8, 1, 0, 8, |v, m| SetField::Ipv4Ttl(Masked::new(v as u8, m as u8))),
-    ("ipv6_src", Base::L3, 8, 16, 0, 128, |v, m| SetField::Ipv6Src(Masked::new(v6(v), v6(m)))),
-    ("ipv6_dst", Base::L3, 24, 16, 0, 128, |v, m| SetField::Ipv6Dst(Masked::new(v6(v), v6(m)))),
-    ("ipv6_label", Base::L3, 0, 4, 0, 20, |v, m| SetField::Ipv6FlowLabel(Masked::new(v as u32, m as u32))),
-    ("ipv6_tclass", Base::L3, 0, 4, 20, 8, |v, m| SetField::Ipv6TrafficClass(Masked::new(v as u8, m as u8))),
-    ("ipv6_hlimit", Base::L3, 7, 1, 0, 8, |v, m| SetField::Ipv6HopLimit(Masked::new(v as u8, m as u8))),
-    ("tcp_src", Base::L4, 0, 2, 0, 16, |v, m| SetField::TcpSrc(Masked::new(v as u16, m as u16))),
-    ("tcp_dst", Base::L4, 2, 2, 0, 16, |v, m| SetField::TcpDst(Masked::new(v as u16, m as u16))),
-    ("udp_src", Base::L4, 0, 2, 0, 16, |v, m| SetField::UdpSrc(Masked::new(v as u16, m as u16))),
-    ("udp_dst", Base::L4, 2, 2, 0, 16, |v, m| SetField::UdpDst(Masked::new(v as u16, m as u16))),
-    ("sctp_src", Base::L4, 0, 2, 0, 16, |v, m| SetField::SctpSrc(Masked::new(v as u16, m as u16))),
-    ("sctp_dst", Base::L4, 2, 2, 0, 16, |v, m| SetField::SctpDst(Masked::new(v as u16, m as u16))),
-    ("icmpv4_type", Base::L4, 0, 1, 0, 8, |v, m| SetField::Icmpv4Type(Masked::new(v as u8, m as u8))),
-    ("icmpv4_code", Base::L4, 1, 1, 0, 8, |v, m| SetField::Icmpv4Code(Masked::new(v as u8, m as u8))),
-    ("icmpv6_type", Base::L4, 0, 1, 0, 8, |v, m| SetField::Icmpv6Type(Masked::new(v as u8, m as u8))),
-    ("icmpv6_code", Base::L4, 1, 1, 0, 8, |v, m| SetField::Icmpv6Code(Masked::new(v as u8, m as u8))),
-    ("arp_op", Base::L3, 6, 2, 0, 16, |v, m| SetField::ArpOp(Masked::new(v as u16, m as u16))),
-    ("arp_sha", Base::L3, 8, 6, 0, 48, |v, m| SetField::ArpSha(Masked::new(mac(v), mac(m)))),
-    ("arp_spa", Base::L3, 14, 4, 0, 32, |v, m| SetField::ArpSpa(Masked::new(v4(v), v4(m)))),
-    ("arp_tha", Base::L3, 18, 6, 0, 48, |v, m| SetField::ArpTha(Masked::new(mac(v), mac(m)))),
-    ("arp_tpa", Base::L3, 24, 4, 0, 32, |v, m| SetField::ArpTpa(Masked::new(v4(v), v4(m)))),
-    ("nd_target", Base::L4, 8, 16, 0, 128, |v, m| SetField::NdTarget(Masked::new(v6(v), v6(m)))),
-    ("nd_sll", Base::L4, 26, 6, 0, 48, |v, m| SetField::NdSll(Masked::new(mac(v), mac(m)))),
-    ("nd_tll", Base::L4, 26, 6, 0, 48, |v, m| SetField::NdTll(Masked::new(mac(v), mac(m)))),
+    ("eth_dst", Base::L2, 0, 6, 0, 48, |v, m| {
+        SetField::EthDst(Masked::new(mac(v), mac(m)))
+    }),
+    ("eth_src", Base::L2, 6, 6, 0, 48, |v, m| {
+        SetField::EthSrc(Masked::new(mac(v), mac(m)))
+    }),
+    ("vlan_vid", Base::L2, 14, 2, 0, 12, |v, m| {
+        SetField::VlanVid(Masked::new(v as u16, m as u16))
+    }),
+    ("vlan_pcp", Base::L2, 14, 2, 13, 3, |v, m| {
+        SetField::VlanPcp(Masked::new(v as u8, m as u8))
+    }),
+    ("mpls_label", Base::L25, 0, 4, 12, 20, |v, m| {
+        SetField::MplsLabel(Masked::new(v as u32, m as u32))
+    }),
+    ("mpls_tc", Base::L25, 0, 4, 9, 3, |v, m| {
+        SetField::MplsTc(Masked::new(v as u8, m as u8))
+    }),
+    ("mpls_bos", Base::L25, 0, 4, 8, 1, |v, m| {
+        SetField::MplsBos(Masked::new(v as u8, m as u8))
+    }),
+    ("mpls_ttl", Base::L25, 0, 4, 0, 8, |v, m| {
+        SetField::MplsTtl(Masked::new(v as u8, m as u8))
+    }),
+    ("ipv4_src", Base::L3, 12, 4, 0, 32, |v, m| {
+        SetField::Ipv4Src(Masked::new(v4(v), v4(m)))
+    }),
+    ("ipv4_dst", Base::L3, 16, 4, 0, 32, |v, m| {
+        SetField::Ipv4Dst(Masked::new(v4(v), v4(m)))
+    }),
+    ("ipv4_dscp", Base::L3, 1, 1, 2, 6, |v, m| {
+        SetField::Ipv4Dscp(Masked::new(v as u8, m as u8))
+    }),
+    ("ipv4_ecn", Base::L3, 1, 1, 0, 2, |v, m| {
+        SetField::Ipv4Ecn(Masked::new(v as u8, m as u8))
+    }),
+    ("ipv4_ttl", Base::L3, 8, 1, 0, 8, |v, m| {
+        SetField::Ipv4Ttl(Masked::new(v as u8, m as u8))
+    }),
+    ("ipv6_src", Base::L3, 8, 16, 0, 128, |v, m| {
+        SetField::Ipv6Src(Masked::new(v6(v), v6(m)))
+    }),
+    ("ipv6_dst", Base::L3, 24, 16, 0, 128, |v, m| {
+        SetField::Ipv6Dst(Masked::new(v6(v), v6(m)))
+    }),
+    ("ipv6_label", Base::L3, 0, 4, 0, 20, |v, m| {
+        SetField::Ipv6FlowLabel(Masked::new(v as u32, m as u32))
+    }),
+    ("ipv6_tclass", Base::L3, 0, 4, 20, 8, |v, m| {
+        SetField::Ipv6TrafficClass(Masked::new(v as u8, m as u8))
+    }),
+    ("ipv6_hlimit", Base::L3, 7, 1, 0, 8, |v, m| {
+        SetField::Ipv6HopLimit(Masked::new(v as u8, m as u8))
+    }),
+    ("tcp_src", Base::L4, 0, 2, 0, 16, |v, m| {
+        SetField::TcpSrc(Masked::new(v as u16, m as u16))
+    }),
+    ("tcp_dst", Base::L4, 2, 2, 0, 16, |v, m| {
+        SetField::TcpDst(Masked::new(v as u16, m as u16))
+    }),
+    ("udp_src", Base::L4, 0, 2, 0, 16, |v, m| {
+        SetField::UdpSrc(Masked::new(v as u16, m as u16))
+    }),
+    ("udp_dst", Base::L4, 2, 2, 0, 16, |v, m| {
+        SetField::UdpDst(Masked::new(v as u16, m as u16))
+    }),
+    ("sctp_src", Base::L4, 0, 2, 0, 16, |v, m| {
+        SetField::SctpSrc(Masked::new(v as u16, m as u16))
+    }),
+    ("sctp_dst", Base::L4, 2, 2, 0, 16, |v, m| {
+        SetField::SctpDst(Masked::new(v as u16, m as u16))
+    }),
+    ("icmpv4_type", Base::L4, 0, 1, 0, 8, |v, m| {
+        SetField::Icmpv4Type(Masked::new(v as u8, m as u8))
+    }),
+    ("icmpv4_code", Base::L4, 1, 1, 0, 8, |v, m| {
+        SetField::Icmpv4Code(Masked::new(v as u8, m as u8))
+    }),
+    ("icmpv6_type", Base::L4, 0, 1, 0, 8, |v, m| {
+        SetField::Icmpv6Type(Masked::new(v as u8, m as u8))
+    }),
+    ("icmpv6_code", Base::L4, 1, 1, 0, 8, |v, m| {
+        SetField::Icmpv6Code(Masked::new(v as u8, m as u8))
+    }),
+    ("arp_op", Base::L3, 6, 2, 0, 16, |v, m| {
+        SetField::ArpOp(Masked::new(v as u16, m as u16))
+    }),
+    ("arp_sha", Base::L3, 8, 6, 0, 48, |v, m| {
+        SetField::ArpSha(Masked::new(mac(v), mac(m)))
+    }),
+    ("arp_spa", Base::L3, 14, 4, 0, 32, |v, m| {
+        SetField::ArpSpa(Masked::new(v4(v), v4(m)))
+    }),
+    ("arp_tha", Base::L3, 18, 6, 0, 48, |v, m| {
+        SetField::ArpTha(Masked::new(mac(v), mac(m)))
+    }),
+    ("arp_tpa", Base::L3, 24, 4, 0, 32, |v, m| {
+        SetField::ArpTpa(Masked::new(v4(v), v4(m)))
+    }),
+    ("nd_target", Base::L4, 8, 16, 0, 128, |v, m| {
+        SetField::NdTarget(Masked::new(v6(v), v6(m)))
+    }),
+    ("nd_sll", Base::L4, 26, 6, 0, 48, |v, m| {
+        SetField::NdSll(Masked::new(mac(v), mac(m)))
+    }),
+    ("nd_tll", Base::L4, 26, 6, 0, 48, |v, m| {
+        SetField::NdTll(Masked::new(mac(v), mac(m)))
+    }),
 ];
 
 fn mac(x: u128) -> EthAddr {
@@ -245,9 +321,15 @@ fn reference_write(bytes: &mut [u8], layout: &Layout, i: usize, value: u128, mas
         Base::L4 => layout.l4.unwrap(),
     };
     let at = usize::from(base) + off;
-    let ones = if width == 128 { u128::MAX } else { (1u128 << width) - 1 };
+    let ones = if width == 128 {
+        u128::MAX
+    } else {
+        (1u128 << width) - 1
+    };
     let fmask = (mask & ones) << shift;
-    let mut x = bytes[at..at + n].iter().fold(0u128, |a, &b| a << 8 | u128::from(b));
+    let mut x = bytes[at..at + n]
+        .iter()
+        .fold(0u128, |a, &b| a << 8 | u128::from(b));
     x = (x & !fmask) | ((value & ones) << shift & fmask);
     for k in 0..n {
         bytes[at + k] = (x >> (8 * (n - 1 - k))) as u8;
@@ -284,7 +366,15 @@ fn random_mask(rng: &mut Rng) -> u128 {
 #[test]
 fn every_field_on_ip_frames_keeps_checksums_valid() {
     let mut rng = Rng::new(0x5eed);
-    let kinds = [L4::Tcp, L4::Udp, L4::UdpZero, L4::Icmp, L4::Sctp, L4::NdNs, L4::NdNa];
+    let kinds = [
+        L4::Tcp,
+        L4::Udp,
+        L4::UdpZero,
+        L4::Icmp,
+        L4::Sctp,
+        L4::NdNs,
+        L4::NdNa,
+    ];
     let mut checked = 0;
     for v6 in [false, true] {
         for l4 in kinds {
@@ -367,16 +457,31 @@ fn mpls_and_arp_fields() {
     // outer entry; IP fields are not reachable (OVS does not parse under MPLS).
     let mut mpls = rng.bytes::<12>().to_vec();
     mpls.extend_from_slice(&[0x88, 0x47, 0x00, 0x01, 0x20, 0x40, 0x00, 0x02, 0x31, 0x3f]);
-    mpls.extend_from_slice(&[0x45, 0, 0, 20, 0, 0, 0, 0, 64, 17, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8]);
-    let mpls_layout = Layout { l2_5: Some(14), l3: Some(22), l4: None };
+    mpls.extend_from_slice(&[
+        0x45, 0, 0, 20, 0, 0, 0, 0, 64, 17, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8,
+    ]);
+    let mpls_layout = Layout {
+        l2_5: Some(14),
+        l3: Some(22),
+        l4: None,
+    };
     let mut arp = rng.bytes::<12>().to_vec();
     arp.extend_from_slice(&[0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1]);
     arp.extend_from_slice(&rng.bytes::<20>());
     arp.resize(60, 0);
-    let arp_layout = Layout { l2_5: None, l3: Some(14), l4: None };
-    for (frame, layout, prefixes) in [(&mpls, mpls_layout, ["eth", "mpls"]), (&arp, arp_layout, ["eth", "arp"])] {
+    let arp_layout = Layout {
+        l2_5: None,
+        l3: Some(14),
+        l4: None,
+    };
+    for (frame, layout, prefixes) in [
+        (&mpls, mpls_layout, ["eth", "mpls"]),
+        (&arp, arp_layout, ["eth", "arp"]),
+    ] {
         for (i, field) in FIELDS.iter().enumerate() {
-            let ok = prefixes.iter().any(|p| field.0.starts_with(p) && field.0.as_bytes()[p.len()] == b'_');
+            let ok = prefixes
+                .iter()
+                .any(|p| field.0.starts_with(p) && field.0.as_bytes()[p.len()] == b'_');
             for _ in 0..20 {
                 let (value, mask) = (rng.u128(), random_mask(&mut rng));
                 let mut got = frame.clone();

@@ -18,7 +18,11 @@ const QINQ: &str = "00000000000200000000000188a860c88100a06408004500002800070000
 const MPLS: &str = "0000000000020000000000018847003e853f4500002800070000401166bc0a0000010a00000204d2162e00143ed468656c6c6f20776f726c6421";
 
 fn plain_layout() -> Layout {
-    Layout { l2_5: None, l3: Some(14), l4: Some(34) }
+    Layout {
+        l2_5: None,
+        l3: Some(14),
+        l4: Some(34),
+    }
 }
 
 #[test]
@@ -29,7 +33,14 @@ fn push_vlan_matches_scapy_and_pops_back() {
     push_vlan(&mut buf, &mut layout, 0x8100, 0xa064).unwrap();
     assert_eq!(buf.data(), hex(VLAN));
     assert_eq!(buf.data()[18..].as_ptr(), payload, "payload did not move");
-    assert_eq!(layout, Layout { l2_5: None, l3: Some(18), l4: Some(38) });
+    assert_eq!(
+        layout,
+        Layout {
+            l2_5: None,
+            l3: Some(18),
+            l4: Some(38)
+        }
+    );
     verify(buf.data(), &layout, 17);
     push_vlan(&mut buf, &mut layout, 0x88a8, 0x60c8).unwrap();
     assert_eq!(buf.data(), hex(QINQ));
@@ -39,7 +50,10 @@ fn push_vlan_matches_scapy_and_pops_back() {
     pop_vlan(&mut buf, &mut layout).unwrap();
     assert_eq!(buf.data(), hex(PLAIN));
     assert_eq!(layout, plain_layout());
-    assert_eq!(pop_vlan(&mut buf, &mut layout), Err(Error::NotPresent("VLAN")));
+    assert_eq!(
+        pop_vlan(&mut buf, &mut layout),
+        Err(Error::NotPresent("VLAN"))
+    );
     assert_eq!(buf.data(), hex(PLAIN));
 }
 
@@ -47,11 +61,17 @@ fn push_vlan_matches_scapy_and_pops_back() {
 fn push_vlan_clears_cfi_and_checks_tpid() {
     let mut buf = PacketBuf::new(&hex(PLAIN));
     let mut layout = plain_layout();
-    assert!(matches!(push_vlan(&mut buf, &mut layout, 0x0800, 1), Err(Error::InvalidArgument(_))));
+    assert!(matches!(
+        push_vlan(&mut buf, &mut layout, 0x0800, 1),
+        Err(Error::InvalidArgument(_))
+    ));
     push_vlan(&mut buf, &mut layout, 0x8100, 0x1000 | 0xa064).unwrap();
     assert_eq!(buf.data(), hex(VLAN));
     let mut short = PacketBuf::new(&[0; 13]);
-    assert_eq!(push_vlan(&mut short, &mut layout, 0x8100, 1), Err(Error::Truncated("Ethernet")));
+    assert_eq!(
+        push_vlan(&mut short, &mut layout, 0x8100, 1),
+        Err(Error::Truncated("Ethernet"))
+    );
 }
 
 #[test]
@@ -60,31 +80,65 @@ fn push_mpls_matches_scapy_and_pops_back() {
     let mut layout = plain_layout();
     push_mpls(&mut buf, &mut layout, 0x8847, mpls_lse(1000, 2, true, 63)).unwrap();
     assert_eq!(buf.data(), hex(MPLS));
-    assert_eq!(layout, Layout { l2_5: Some(14), l3: Some(18), l4: Some(38) });
+    assert_eq!(
+        layout,
+        Layout {
+            l2_5: Some(14),
+            l3: Some(18),
+            l4: Some(38)
+        }
+    );
     // A second entry goes on top, not bottom of stack.
     push_mpls(&mut buf, &mut layout, 0x8847, mpls_lse(7, 0, false, 9)).unwrap();
-    assert_eq!(&buf.data()[12..22], &[0x88, 0x47, 0, 0, 0x70, 9, 0, 0x3e, 0x85, 0x3f]);
-    assert_eq!(layout, Layout { l2_5: Some(14), l3: Some(22), l4: Some(42) });
+    assert_eq!(
+        &buf.data()[12..22],
+        &[0x88, 0x47, 0, 0, 0x70, 9, 0, 0x3e, 0x85, 0x3f]
+    );
+    assert_eq!(
+        layout,
+        Layout {
+            l2_5: Some(14),
+            l3: Some(22),
+            l4: Some(42)
+        }
+    );
     pop_mpls(&mut buf, &mut layout, 0x8847).unwrap();
     assert_eq!(buf.data(), hex(MPLS));
     assert_eq!(layout.l2_5, Some(14));
     pop_mpls(&mut buf, &mut layout, 0x0800).unwrap();
     assert_eq!(buf.data(), hex(PLAIN));
     assert_eq!(layout, plain_layout());
-    assert_eq!(pop_mpls(&mut buf, &mut layout, 0x0800), Err(Error::NotPresent("MPLS")));
-    assert!(matches!(push_mpls(&mut buf, &mut layout, 0x0800, 0), Err(Error::InvalidArgument(_))));
+    assert_eq!(
+        pop_mpls(&mut buf, &mut layout, 0x0800),
+        Err(Error::NotPresent("MPLS"))
+    );
+    assert!(matches!(
+        push_mpls(&mut buf, &mut layout, 0x0800, 0),
+        Err(Error::InvalidArgument(_))
+    ));
 }
 
 #[test]
 fn mpls_goes_after_vlan_tags() {
     let mut buf = PacketBuf::new(&hex(QINQ));
-    let mut layout = Layout { l2_5: None, l3: Some(22), l4: Some(42) };
+    let mut layout = Layout {
+        l2_5: None,
+        l3: Some(22),
+        l4: Some(42),
+    };
     push_mpls(&mut buf, &mut layout, 0x8848, mpls_lse(5, 0, true, 1)).unwrap();
     assert_eq!(&buf.data()[..20], &hex(QINQ)[..20]);
     assert_eq!(&buf.data()[20..26], &[0x88, 0x48, 0, 0, 0x51, 1]);
     assert_eq!(&buf.data()[26..], &hex(QINQ)[22..]);
     pop_vlan(&mut buf, &mut layout).unwrap();
-    assert_eq!(layout, Layout { l2_5: Some(18), l3: Some(22), l4: Some(42) });
+    assert_eq!(
+        layout,
+        Layout {
+            l2_5: Some(18),
+            l3: Some(22),
+            l4: Some(42)
+        }
+    );
     pop_mpls(&mut buf, &mut layout, 0x0800).unwrap();
     assert_eq!(buf.data(), hex(VLAN));
 }
@@ -123,27 +177,46 @@ fn dec_ttl_ipv4_ipv6_mpls() {
     v6[12..14].copy_from_slice(&[0x86, 0xdd]);
     v6.extend_from_slice(&[0x60, 0, 0, 0, 0, 0, 59, 1]);
     v6.extend_from_slice(&[0; 32]);
-    let l6 = Layout { l2_5: None, l3: Some(14), l4: None };
+    let l6 = Layout {
+        l2_5: None,
+        l3: Some(14),
+        l4: None,
+    };
     assert_eq!(dec_ip_ttl(&mut v6, &l6), Err(Error::InvalidTtl));
     v6[21] = 200;
     assert_eq!(dec_ip_ttl(&mut v6, &l6), Ok(199));
 
     let mut mpls = hex(MPLS);
-    let lm = Layout { l2_5: Some(14), l3: Some(18), l4: None };
+    let lm = Layout {
+        l2_5: Some(14),
+        l3: Some(18),
+        l4: None,
+    };
     assert_eq!(dec_mpls_ttl(&mut mpls, &lm), Ok(62));
     mpls[17] = 1;
     assert_eq!(dec_mpls_ttl(&mut mpls, &lm), Err(Error::InvalidTtl));
-    assert_eq!(dec_mpls_ttl(&mut hex(PLAIN), &plain_layout()), Err(Error::NotPresent("MPLS")));
+    assert_eq!(
+        dec_mpls_ttl(&mut hex(PLAIN), &plain_layout()),
+        Err(Error::NotPresent("MPLS"))
+    );
 }
 
 #[test]
 fn copy_ttl_between_mpls_and_ip() {
     let mut mpls = hex(MPLS);
-    let lm = Layout { l2_5: Some(14), l3: Some(18), l4: Some(38) };
+    let lm = Layout {
+        l2_5: Some(14),
+        l3: Some(18),
+        l4: Some(38),
+    };
     // In: MPLS TTL 63 into the IPv4 TTL (64), with its checksum.
     copy_ttl_in(&mut mpls, &lm).unwrap();
     assert_eq!(mpls[18 + 8], 63);
-    let inner = Layout { l2_5: None, l3: Some(18), l4: Some(38) };
+    let inner = Layout {
+        l2_5: None,
+        l3: Some(18),
+        l4: Some(38),
+    };
     let mut as_ip = mpls.clone();
     as_ip[12..14].copy_from_slice(&[0x08, 0x00]);
     verify(&as_ip, &inner, 17);

@@ -29,7 +29,7 @@ const UDP_SRC_MAX: u32 = 61000;
 /// ECMP and RSS see the inner flows.
 pub fn udp_src_port(hash: u32) -> u16 {
     let span = u64::from(UDP_SRC_MAX - UDP_SRC_MIN);
-    ((u64::from(hash) * span >> 32) as u32 + UDP_SRC_MIN) as u16
+    (((u64::from(hash) * span) >> 32) as u32 + UDP_SRC_MIN) as u16
 }
 
 /// What [`TunnelHeader::push`] fills in per packet besides lengths and checksums.

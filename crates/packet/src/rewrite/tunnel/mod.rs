@@ -124,6 +124,9 @@ impl fmt::Debug for GeneveOpts {
 }
 
 /// The tunnel-specific part of a [`TunnelConfig`].
+// Geneve's inline options make that variant large; a config is built once per
+// tunnel, so boxing them would only cost an allocation and `Copy`.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encap {
     /// VXLAN with a 24-bit VNI to UDP port `udp_dst` (usually [`VXLAN_PORT`]).
