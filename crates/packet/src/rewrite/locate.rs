@@ -6,7 +6,16 @@
 
 use super::{Error, Result};
 use crate::flow::{ethertype, ipproto};
+use crate::wire::{self, Ipv4Packet, Ipv6Packet};
 use crate::Layout;
+
+/// Maps a header view's error to ours, naming the header.
+pub(super) fn wire_err(what: &'static str) -> impl Fn(wire::Error) -> Error {
+    move |e| match e {
+        wire::Error::Truncated => Error::Truncated(what),
+        wire::Error::Malformed | wire::Error::Unsupported => Error::Malformed(what),
+    }
+}
 
 /// `frame[at..at + N]` as an array reference, or [`Error::Truncated`] naming `what`.
 pub(super) fn span<'a, const N: usize>(
@@ -61,38 +70,25 @@ pub(super) fn ip(frame: &[u8], layout: &Layout) -> Result<Ip> {
     let Some((l3, ty)) = l3_ethertype(frame, layout) else {
         return Err(Error::NotPresent("IP"));
     };
+    let bytes = frame.get(l3..).unwrap_or_default();
     match ty {
         ethertype::IPV4 => {
-            let hdr = frame
-                .get(l3..)
-                .and_then(|s| s.first_chunk::<20>())
-                .ok_or(Error::Truncated("IPv4"))?;
-            let ihl = usize::from(hdr[0] & 0x0f) * 4;
-            let tot = usize::from(u16::from_be_bytes([hdr[2], hdr[3]]));
-            if hdr[0] >> 4 != 4 || ihl < 20 || tot < ihl {
-                return Err(Error::Malformed("IPv4 version or length"));
-            }
-            if l3 + tot > frame.len() {
-                return Err(Error::Truncated("IPv4"));
+            let ip = Ipv4Packet::new_checked(bytes).map_err(wire_err("IPv4"))?;
+            if ip.version() != 4 {
+                return Err(Error::Malformed("IPv4 version"));
             }
             Ok(Ip {
                 l3,
                 v6: false,
-                end: l3 + tot,
+                end: l3 + usize::from(ip.total_len()),
             })
         }
         ethertype::IPV6 => {
-            let hdr = frame
-                .get(l3..)
-                .and_then(|s| s.first_chunk::<40>())
-                .ok_or(Error::Truncated("IPv6"))?;
-            let end = l3 + 40 + usize::from(u16::from_be_bytes([hdr[4], hdr[5]]));
-            if hdr[0] >> 4 != 6 {
+            let ip = Ipv6Packet::new_checked(bytes).map_err(wire_err("IPv6"))?;
+            if ip.version() != 6 {
                 return Err(Error::Malformed("IPv6 version"));
             }
-            if end > frame.len() {
-                return Err(Error::Truncated("IPv6"));
-            }
+            let end = l3 + Ipv6Packet::<&[u8]>::HEADER_LEN + usize::from(ip.payload_len());
             Ok(Ip { l3, v6: true, end })
         }
         _ => Err(Error::NotPresent("IP")),

@@ -11,7 +11,7 @@ use crate::{EthAddr, Layout};
 
 /// Transport payload of a generated frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum L4 {
+pub(super) enum L4 {
     Tcp,
     Udp,
     /// UDP over IPv4 with no checksum.
@@ -23,13 +23,13 @@ enum L4 {
 }
 
 /// A generated frame and what the checks need to know about it.
-struct Frame {
-    bytes: Vec<u8>,
-    layout: Layout,
+pub(super) struct Frame {
+    pub bytes: Vec<u8>,
+    pub layout: Layout,
     v6: bool,
     vlan: bool,
     l4: L4,
-    proto: u8,
+    pub proto: u8,
 }
 
 fn put16(v: &mut Vec<u8>, x: u16) {
@@ -38,7 +38,7 @@ fn put16(v: &mut Vec<u8>, x: u16) {
 
 /// Builds a random valid frame: Ethernet, optional VLAN tag, IPv4 or IPv6, `l4`,
 /// random payload, correct checksums, Ethernet padding to 60 bytes.
-fn build(rng: &mut Rng, v6: bool, l4: L4, vlan: bool) -> Frame {
+pub(super) fn build(rng: &mut Rng, v6: bool, l4: L4, vlan: bool) -> Frame {
     let mut f = rng.bytes::<12>().to_vec();
     if vlan {
         put16(&mut f, 0x8100);

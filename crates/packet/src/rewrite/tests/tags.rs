@@ -1,6 +1,7 @@
 //! VLAN and MPLS push/pop, TTL actions: against scapy-built frames, and round trips.
 
-use super::{hex, verify};
+use super::set_field::{build, L4};
+use super::{hex, verify, Rng};
 use crate::buf::PacketBuf;
 use crate::rewrite::{
     copy_ttl_in, copy_ttl_out, dec_ip_ttl, dec_mpls_ttl, mpls_lse, pop_mpls, pop_vlan, push_mpls,
@@ -234,4 +235,35 @@ fn copy_ttl_between_mpls_and_ip() {
     buf.data_mut()[21] = 33;
     copy_ttl_out(buf.data_mut(), &layout).unwrap();
     assert_eq!(buf.data()[17], 33);
+}
+
+#[test]
+fn random_frames_round_trip_through_vlan_and_mpls() {
+    let mut rng = Rng::new(11);
+    for v6 in [false, true] {
+        for l4 in [L4::Tcp, L4::Udp, L4::Icmp, L4::Sctp] {
+            for vlan in [false, true] {
+                for _ in 0..10 {
+                    let f = build(&mut rng, v6, l4, vlan);
+                    let mut buf = PacketBuf::with_headroom(&f.bytes, rng.below(12));
+                    let mut layout = f.layout;
+                    let l3 = usize::from(layout.l3.unwrap());
+                    let ethertype = u16::from_be_bytes([f.bytes[l3 - 2], f.bytes[l3 - 1]]);
+                    let tpid = if rng.next() & 1 == 0 { 0x8100 } else { 0x88a8 };
+                    push_vlan(&mut buf, &mut layout, tpid, rng.next() as u16 & !0x1000).unwrap();
+                    verify(buf.data(), &layout, f.proto);
+                    let mut lse = |bos| mpls_lse(rng.next() as u32, 3, bos, 64);
+                    let (bottom, top) = (lse(true), lse(false));
+                    push_mpls(&mut buf, &mut layout, 0x8847, bottom).unwrap();
+                    push_mpls(&mut buf, &mut layout, 0x8848, top).unwrap();
+                    verify(buf.data(), &layout, f.proto);
+                    pop_mpls(&mut buf, &mut layout, 0x8847).unwrap();
+                    pop_mpls(&mut buf, &mut layout, ethertype).unwrap();
+                    pop_vlan(&mut buf, &mut layout).unwrap();
+                    assert_eq!(buf.data(), f.bytes);
+                    assert_eq!(layout, f.layout);
+                }
+            }
+        }
+    }
 }

@@ -389,6 +389,25 @@ fn builder_rejects_bad_config_and_long_packets() {
         Err(Error::TooLong(65535 + 14 + 1))
     );
     assert_eq!(buf.len(), 65535 - 24 + 1);
+    // IPv6's payload length leaves out its 40-byte header.
+    let hdr = TunnelHeader::new(&config(
+        true,
+        Encap::Gre {
+            key: None,
+            csum: false,
+            seq: false,
+        },
+    ))
+    .unwrap();
+    let mut buf = PacketBuf::new(&vec![0; 65535 - 4]);
+    let layout = hdr.push(&mut buf, PushArgs::default()).unwrap();
+    assert_eq!(&buf.data()[18..20], &[0xff, 0xff]);
+    assert_eq!(layout.l4, Some(54));
+    let mut buf = PacketBuf::new(&vec![0; 65535 - 4 + 1]);
+    assert!(matches!(
+        hdr.push(&mut buf, PushArgs::default()),
+        Err(Error::TooLong(_))
+    ));
 }
 
 #[test]

@@ -5,10 +5,11 @@ use std::net::IpAddr;
 
 use super::{Encap, TunnelConfig, TunnelKind, ETH_TYPE_TEB, GENEVE_MAX_OPTS};
 use crate::buf::PacketBuf;
-use crate::flow::{ethertype, ipproto};
 use crate::rewrite::{Error, Result};
-use crate::wire::checksum::{self, IpPair};
-use crate::wire::IpProtocol;
+use crate::wire::{
+    checksum, EtherType, EthernetFrame, EthernetRepr, IpPair, IpProtocol, Ipv4Packet, Ipv4Repr,
+    Ipv6Packet, Ipv6Repr, UdpPacket, UdpRepr,
+};
 use crate::Layout;
 
 /// Longest outer header: Ethernet, IPv6, UDP, Geneve with all its options.
@@ -51,107 +52,118 @@ pub struct TunnelHeader {
     kind: TunnelKind,
     /// Offset of the UDP or GRE header.
     l4: usize,
-    ipv6: bool,
+    /// The outer addresses, for the UDP pseudo-header.
+    ips: IpPair,
     /// Compute the UDP (VXLAN, Geneve) or GRE checksum per packet.
     csum: bool,
     /// Offset of the GRE sequence number, if carried.
     seq_at: Option<usize>,
-    /// IPv4 header checksum of the template, whose total length is zero.
+    /// IPv4 header checksum of the template, for the template's total length.
     ip_csum: u16,
 }
 
 impl TunnelHeader {
     /// Builds the outer headers for `config`.
     pub fn new(config: &TunnelConfig) -> Result<Self> {
-        let mut h = TunnelHeader {
-            bytes: [0; MAX_HEADER_LEN],
-            len: 0,
-            kind: TunnelKind::Vxlan,
-            l4: 0,
-            ipv6: false,
-            csum: false,
-            seq_at: None,
-            ip_csum: 0,
-        };
-        let proto = match config.encap {
-            Encap::Gre { .. } => ipproto::GRE,
-            _ => ipproto::UDP,
-        };
-        let b = &mut h.bytes;
-        b[0..6].copy_from_slice(&config.eth_dst.0);
-        b[6..12].copy_from_slice(&config.eth_src.0);
-        match (config.ip_src, config.ip_dst) {
-            (IpAddr::V4(src), IpAddr::V4(dst)) => {
-                b[12..14].copy_from_slice(&ethertype::IPV4.to_be_bytes());
-                let ip = &mut b[14..34];
-                ip[0] = 0x45;
-                ip[1] = config.tos;
-                // Total length (2..4) and identification (4..6) stay zero here.
-                if config.dont_fragment {
-                    ip[6] = 0x40;
-                }
-                ip[8] = config.ttl;
-                ip[9] = proto;
-                ip[12..16].copy_from_slice(&src.octets());
-                ip[16..20].copy_from_slice(&dst.octets());
-                h.ip_csum = checksum::checksum(ip);
-                ip[10..12].copy_from_slice(&h.ip_csum.to_be_bytes());
-                h.l4 = 34;
+        let (kind, proto, csum, tnl_len) = match config.encap {
+            Encap::Vxlan { udp_csum, .. } => (TunnelKind::Vxlan, IpProtocol::Udp, udp_csum, 16),
+            Encap::Geneve {
+                udp_csum, options, ..
+            } => {
+                let len = 16 + options.as_bytes().len();
+                (TunnelKind::Geneve, IpProtocol::Udp, udp_csum, len)
             }
-            (IpAddr::V6(src), IpAddr::V6(dst)) => {
-                b[12..14].copy_from_slice(&ethertype::IPV6.to_be_bytes());
-                let ip = &mut b[14..54];
-                let word = 6 << 28 | u32::from(config.tos) << 20;
-                ip[0..4].copy_from_slice(&word.to_be_bytes());
-                ip[6] = proto;
-                ip[7] = config.ttl;
-                ip[8..24].copy_from_slice(&src.octets());
-                ip[24..40].copy_from_slice(&dst.octets());
-                h.l4 = 54;
-                h.ipv6 = true;
+            Encap::Gre { key, csum, seq } => {
+                let len =
+                    4 * (1 + usize::from(csum) + usize::from(key.is_some()) + usize::from(seq));
+                (TunnelKind::Gre, IpProtocol::Gre, csum, len)
+            }
+        };
+        let mut b = [0; MAX_HEADER_LEN];
+        let (ethertype, ips, l4) = match (config.ip_src, config.ip_dst) {
+            (IpAddr::V4(src_addr), IpAddr::V4(dst_addr)) => {
+                let repr = Ipv4Repr {
+                    src_addr,
+                    dst_addr,
+                    protocol: proto,
+                    payload_len: tnl_len,
+                    ttl: config.ttl,
+                    dscp: config.tos >> 2,
+                    ecn: config.tos & 3,
+                    ident: 0,
+                    dont_frag: config.dont_fragment,
+                    more_frags: false,
+                    frag_offset: 0,
+                };
+                repr.emit(&mut Ipv4Packet::new_unchecked(&mut b[14..34]));
+                (EtherType::Ipv4, IpPair::V4(src_addr, dst_addr), 34)
+            }
+            (IpAddr::V6(src_addr), IpAddr::V6(dst_addr)) => {
+                let repr = Ipv6Repr {
+                    src_addr,
+                    dst_addr,
+                    next_header: proto,
+                    payload_len: tnl_len,
+                    hop_limit: config.ttl,
+                    traffic_class: config.tos,
+                    flow_label: 0,
+                };
+                repr.emit(&mut Ipv6Packet::new_unchecked(&mut b[14..54]));
+                (EtherType::Ipv6, IpPair::V6(src_addr, dst_addr), 54)
             }
             _ => {
                 return Err(Error::InvalidArgument(
                     "tunnel source and destination differ in IP version",
                 ))
             }
+        };
+        EthernetRepr {
+            src_addr: config.eth_src,
+            dst_addr: config.eth_dst,
+            ethertype,
         }
-        let l4 = h.l4;
-        h.len = match config.encap {
-            Encap::Vxlan {
-                vni,
-                udp_dst,
-                udp_csum,
-            } => {
-                h.kind = TunnelKind::Vxlan;
-                h.csum = udp_csum;
-                b[l4 + 2..l4 + 4].copy_from_slice(&udp_dst.to_be_bytes());
+        .emit(&mut EthernetFrame::new_unchecked(&mut b[..14]));
+        let mut h = TunnelHeader {
+            len: l4 + tnl_len,
+            kind,
+            l4,
+            ips,
+            csum,
+            seq_at: None,
+            ip_csum: u16::from_be_bytes([b[24], b[25]]),
+            bytes: b,
+        };
+        h.emit_tunnel(config)?;
+        Ok(h)
+    }
+
+    /// Writes the UDP and tunnel headers after the IP header.
+    fn emit_tunnel(&mut self, config: &TunnelConfig) -> Result<()> {
+        let l4 = self.l4;
+        let b = &mut self.bytes[..self.len];
+        match config.encap {
+            Encap::Vxlan { vni, udp_dst, .. } => {
+                emit_udp(&mut b[l4..], udp_dst);
                 b[l4 + 8] = 0x08;
                 b[l4 + 12..l4 + 16].copy_from_slice(&(vni_checked(vni)? << 8).to_be_bytes());
-                l4 + 16
             }
             Encap::Geneve {
                 vni,
                 udp_dst,
-                udp_csum,
                 oam,
                 options,
+                ..
             } => {
-                h.kind = TunnelKind::Geneve;
-                h.csum = udp_csum;
+                emit_udp(&mut b[l4..], udp_dst);
                 let opts = options.as_bytes();
-                b[l4 + 2..l4 + 4].copy_from_slice(&udp_dst.to_be_bytes());
                 let g = l4 + 8;
                 b[g] = (opts.len() / 4) as u8;
                 b[g + 1] = u8::from(oam) << 7 | u8::from(options.any_critical()) << 6;
                 b[g + 2..g + 4].copy_from_slice(&ETH_TYPE_TEB.to_be_bytes());
                 b[g + 4..g + 8].copy_from_slice(&(vni_checked(vni)? << 8).to_be_bytes());
                 b[g + 8..g + 8 + opts.len()].copy_from_slice(opts);
-                g + 8 + opts.len()
             }
             Encap::Gre { key, csum, seq } => {
-                h.kind = TunnelKind::Gre;
-                h.csum = csum;
                 let mut flags = 0;
                 let mut at = l4 + 4;
                 if csum {
@@ -165,15 +177,13 @@ impl TunnelHeader {
                 }
                 if seq {
                     flags |= GRE_SEQ;
-                    h.seq_at = Some(at);
-                    at += 4;
+                    self.seq_at = Some(at);
                 }
                 b[l4..l4 + 2].copy_from_slice(&flags.to_be_bytes());
                 b[l4 + 2..l4 + 4].copy_from_slice(&ETH_TYPE_TEB.to_be_bytes());
-                at
             }
-        };
-        Ok(h)
+        }
+        Ok(())
     }
 
     /// The tunnel protocol.
@@ -181,8 +191,8 @@ impl TunnelHeader {
         self.kind
     }
 
-    /// The template's bytes (lengths and per-packet fields zero), as OVS shows them
-    /// in `tnl_push(header(...))`.
+    /// The template's bytes (with the lengths of an empty payload, per-packet fields
+    /// zero), as OVS shows them in `tnl_push(header(...))`.
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes[..self.len]
     }
@@ -196,35 +206,34 @@ impl TunnelHeader {
     /// packet. [`Error::TooLong`] (and `buf` unchanged) if the result would not fit
     /// the IP length field.
     pub fn push(&self, buf: &mut PacketBuf, args: PushArgs) -> Result<Layout> {
-        let total = buf.len() + self.len;
-        let ip_len = total - 14;
-        if ip_len > usize::from(u16::MAX) + if self.ipv6 { 40 } else { 0 } {
+        let inner = buf.len();
+        let total = inner + self.len;
+        // IPv4's total length covers its header; IPv6's payload length does not.
+        let max_ip_len = usize::from(u16::MAX) + if self.is_ipv6() { 40 } else { 0 };
+        if total - 14 > max_ip_len {
             return Err(Error::TooLong(total));
         }
         buf.push_front(self.len).copy_from_slice(self.as_bytes());
         let data = buf.data_mut();
-        if self.ipv6 {
-            data[18..20].copy_from_slice(&((ip_len - 40) as u16).to_be_bytes());
-        } else {
-            let tot = ip_len as u16;
-            data[16..18].copy_from_slice(&tot.to_be_bytes());
-            let csum = checksum::update16(self.ip_csum, 0, tot);
-            data[24..26].copy_from_slice(&csum.to_be_bytes());
-        }
         let l4 = self.l4;
+        // The lengths grow by the inner frame's length over the template's.
+        let grow = |len: u16| len + inner as u16;
+        if self.is_ipv6() {
+            let mut ip = Ipv6Packet::new_unchecked(&mut data[14..l4]);
+            ip.set_payload_len(grow(ip.payload_len()));
+        } else {
+            let mut ip = Ipv4Packet::new_unchecked(&mut data[14..l4]);
+            let (old, new) = (ip.total_len(), grow(ip.total_len()));
+            ip.set_total_len(new);
+            ip.set_checksum(checksum::update16(self.ip_csum, old, new));
+        }
         match self.kind {
             TunnelKind::Vxlan | TunnelKind::Geneve => {
-                let udp_len = (total - l4) as u16;
-                data[l4..l4 + 2].copy_from_slice(&args.udp_src.to_be_bytes());
-                data[l4 + 4..l4 + 6].copy_from_slice(&udp_len.to_be_bytes());
+                let mut udp = UdpPacket::new_unchecked(&mut data[l4..]);
+                udp.set_src_port(args.udp_src);
+                udp.set_len(grow(udp.len()));
                 if self.csum {
-                    let csum = !checksum::combine(&[
-                        self.ip_pair(data)
-                            .pseudo_header(IpProtocol::Udp, total - l4),
-                        checksum::sum(&data[l4..]),
-                    ]);
-                    let csum = if csum == 0 { 0xffff } else { csum };
-                    data[l4 + 6..l4 + 8].copy_from_slice(&csum.to_be_bytes());
+                    udp.fill_checksum(&self.ips);
                 }
             }
             TunnelKind::Gre => {
@@ -244,18 +253,20 @@ impl TunnelHeader {
         })
     }
 
-    /// The outer addresses, read back from the pushed header.
-    fn ip_pair(&self, data: &[u8]) -> IpPair {
-        if self.ipv6 {
-            let src: [u8; 16] = data[22..38].try_into().unwrap_or_default();
-            let dst: [u8; 16] = data[38..54].try_into().unwrap_or_default();
-            IpPair::V6(src.into(), dst.into())
-        } else {
-            let src: [u8; 4] = data[26..30].try_into().unwrap_or_default();
-            let dst: [u8; 4] = data[30..34].try_into().unwrap_or_default();
-            IpPair::V4(src.into(), dst.into())
-        }
+    fn is_ipv6(&self) -> bool {
+        matches!(self.ips, IpPair::V6(..))
     }
+}
+
+/// Writes a UDP header to `dst_port` with the template's length and no checksum.
+fn emit_udp(b: &mut [u8], dst_port: u16) {
+    let payload_len = b.len() - 8;
+    UdpRepr {
+        src_port: 0,
+        dst_port,
+        payload_len,
+    }
+    .emit(&mut UdpPacket::new_unchecked(b));
 }
 
 /// `vni` if it fits 24 bits.

@@ -1,15 +1,14 @@
 //! [`decap`]: validate and strip a tunnel's outer headers.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr};
 
 use super::header::{GRE_CSUM, GRE_KEY, GRE_SEQ};
 use super::{GeneveOpts, TunnelFlags, TunnelKind, TunnelMetadata, ETH_TYPE_TEB};
 use crate::buf::PacketBuf;
 use crate::flow::ipproto;
-use crate::rewrite::locate::{self, get16, Transport};
+use crate::rewrite::locate::{self, get16, wire_err, Transport};
 use crate::rewrite::{Error, Result};
-use crate::wire::checksum::{self, IpPair};
-use crate::wire::IpProtocol;
+use crate::wire::{checksum, IpPair, Ipv4Packet, Ipv6Packet, UdpPacket};
 use crate::Layout;
 
 /// Validates the outer headers of the `kind` tunnel packet in `buf` (whose outer
@@ -52,7 +51,6 @@ pub fn decap(buf: &mut PacketBuf, layout: &Layout, kind: TunnelKind) -> Result<T
 
 /// Checks the outer IP header and reads its part of the metadata.
 fn outer_ip(frame: &[u8], t: &Transport) -> Result<TunnelMetadata> {
-    let l3 = t.ip.l3;
     let mut md = TunnelMetadata {
         tun_id: 0,
         ip_src: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
@@ -64,27 +62,28 @@ fn outer_ip(frame: &[u8], t: &Transport) -> Result<TunnelMetadata> {
         flags: TunnelFlags::default(),
         geneve_options: GeneveOpts::EMPTY,
     };
+    let ip = &frame[t.ip.l3..t.ip.end];
     if t.ip.v6 {
-        let word = u32::from_be_bytes(array(frame, l3));
-        md.tos = (word >> 20) as u8;
-        md.ttl = frame[l3 + 7];
-        md.ip_src = IpAddr::V6(Ipv6Addr::from(array::<16>(frame, l3 + 8)));
-        md.ip_dst = IpAddr::V6(Ipv6Addr::from(array::<16>(frame, l3 + 24)));
+        let ip = Ipv6Packet::new_checked(ip).map_err(wire_err("IPv6"))?;
+        md.tos = ip.traffic_class();
+        md.ttl = ip.hop_limit();
+        md.ip_src = IpAddr::V6(ip.src_addr());
+        md.ip_dst = IpAddr::V6(ip.dst_addr());
     } else {
-        if checksum::sum(&frame[l3..t.l4]) != 0xffff {
+        let ip = Ipv4Packet::new_checked(ip).map_err(wire_err("IPv4"))?;
+        if !ip.verify_checksum() {
             return Err(Error::BadChecksum("IPv4 header"));
         }
-        let frag = get16(frame, l3 + 6).unwrap_or(0);
-        if frag & 0x3fff != 0 {
+        if ip.is_fragment() {
             return Err(Error::Malformed("IPv4 fragment in a tunnel"));
         }
-        if frag & 0x4000 != 0 {
+        if ip.dont_frag() {
             md.flags |= TunnelFlags::DONT_FRAGMENT;
         }
-        md.tos = frame[l3 + 1];
-        md.ttl = frame[l3 + 8];
-        md.ip_src = IpAddr::V4(Ipv4Addr::from(array::<4>(frame, l3 + 12)));
-        md.ip_dst = IpAddr::V4(Ipv4Addr::from(array::<4>(frame, l3 + 16)));
+        md.tos = ip.tos();
+        md.ttl = ip.ttl();
+        md.ip_src = IpAddr::V4(ip.src_addr());
+        md.ip_dst = IpAddr::V4(ip.dst_addr());
     }
     if t.later_fragment {
         return Err(Error::Malformed("fragment in a tunnel"));
@@ -101,33 +100,27 @@ fn array<const N: usize>(frame: &[u8], at: usize) -> [u8; N] {
 }
 
 /// Checks the UDP header (length, checksum if nonzero) and returns the offset of
-/// the tunnel header after it.
+/// the tunnel header after it. A zero checksum is accepted over IPv6 too, as
+/// RFC 6935 allows for tunnels and OVS does.
 fn udp(frame: &[u8], t: &Transport, md: &mut TunnelMetadata) -> Result<usize> {
-    let l4 = t.l4;
-    if t.len() < 8 {
-        return Err(Error::Truncated("UDP"));
-    }
-    if usize::from(get16(frame, l4 + 4).unwrap_or(0)) != t.len() {
+    let udp = UdpPacket::new_checked(&frame[t.l4..t.ip.end]).map_err(wire_err("UDP"))?;
+    if usize::from(udp.len()) != t.len() {
         return Err(Error::Malformed("UDP length"));
     }
-    md.tp_src = get16(frame, l4).unwrap_or(0);
-    md.tp_dst = get16(frame, l4 + 2).unwrap_or(0);
-    if get16(frame, l4 + 6).unwrap_or(0) != 0 {
+    md.tp_src = udp.src_port();
+    md.tp_dst = udp.dst_port();
+    if udp.checksum() != 0 {
         let ips = match (md.ip_src, md.ip_dst) {
             (IpAddr::V4(s), IpAddr::V4(d)) => IpPair::V4(s, d),
             (IpAddr::V6(s), IpAddr::V6(d)) => IpPair::V6(s, d),
             _ => return Err(Error::Malformed("outer IP addresses")),
         };
-        let sum = checksum::combine(&[
-            ips.pseudo_header(IpProtocol::Udp, t.len()),
-            checksum::sum(&frame[l4..t.ip.end]),
-        ]);
-        if sum != 0xffff {
+        if !udp.verify_checksum(&ips) {
             return Err(Error::BadChecksum("UDP"));
         }
         md.flags |= TunnelFlags::CSUM;
     }
-    Ok(l4 + 8)
+    Ok(t.l4 + UdpPacket::<&[u8]>::HEADER_LEN)
 }
 
 /// Checks a VXLAN header at `at` (RFC 7348: the I flag and nothing else, the
