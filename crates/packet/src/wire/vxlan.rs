@@ -177,7 +177,7 @@ mod tests {
         let mut vxlan = VxlanHeader::new_checked(&mut buf[..]).unwrap();
         vxlan.set_flags(0x88);
         vxlan.set_reserved1(0x00_0102);
-        vxlan.set_vni(0xff_abcd_ef);
+        vxlan.set_vni(0xffab_cdef);
         vxlan.set_reserved2(3);
         vxlan.payload_mut()[0] = 4;
         assert_eq!((vxlan.flags(), vxlan.reserved1()), (0x88, 0x102));
