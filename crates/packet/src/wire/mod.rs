@@ -49,7 +49,7 @@ use std::fmt;
 #[macro_use]
 mod macros;
 
-// pub mod arp;
+pub mod arp;
 pub mod checksum;
 pub mod crc32c;
 pub mod ethernet;
@@ -62,16 +62,16 @@ pub mod ip;
 pub mod ipv4;
 pub mod ipv6;
 pub mod ipv6ext;
-// pub mod llc;
+pub mod llc;
 pub mod mpls;
 pub mod ndisc;
 pub mod sctp;
 pub mod tcp;
 pub mod udp;
 pub mod vlan;
-// pub mod vxlan;
+pub mod vxlan;
 
-// pub use arp::{ArpHardware, ArpOperation, ArpPacket, ArpRepr};
+pub use arp::{ArpHardware, ArpOperation, ArpPacket, ArpRepr};
 pub use checksum::IpPair;
 pub use ethernet::{EtherType, EthernetFrame, EthernetRepr};
 // pub use geneve::{GeneveHeader, GeneveOption, GeneveOptions, GeneveRepr};
@@ -83,14 +83,14 @@ pub use ip::IpProtocol;
 pub use ipv4::{Ipv4Packet, Ipv4Repr};
 pub use ipv6::{Ipv6Packet, Ipv6Repr};
 pub use ipv6ext::{Ipv6ExtHeader, Ipv6ExtHeaderRepr, Ipv6FragmentHeader, Ipv6FragmentRepr};
-// pub use llc::{LlcSnap, LlcSnapRepr};
+pub use llc::{LlcSnap, LlcSnapRepr};
 pub use mpls::{MplsHeader, MplsRepr};
 pub use ndisc::{NdOption, NdOptionType, NdOptions, NdiscRepr};
 pub use sctp::{SctpPacket, SctpRepr};
 pub use tcp::{TcpPacket, TcpRepr};
 pub use udp::{UdpPacket, UdpRepr};
 pub use vlan::{VlanHeader, VlanRepr};
-// pub use vxlan::{VxlanHeader, VxlanRepr};
+pub use vxlan::{VxlanHeader, VxlanRepr};
 
 /// Why a buffer could not be viewed or parsed as a header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -144,6 +144,18 @@ fn get_u32(buf: &[u8], at: usize) -> u32 {
 #[inline]
 fn set_u32(buf: &mut [u8], at: usize, value: u32) {
     buf[at..at + 4].copy_from_slice(&value.to_be_bytes());
+}
+
+/// Big-endian 24-bit field at `at` (VXLAN and Geneve VNIs, MPLS labels).
+#[inline]
+fn get_u24(buf: &[u8], at: usize) -> u32 {
+    u32::from_be_bytes([0, buf[at], buf[at + 1], buf[at + 2]])
+}
+
+/// Writes the low 24 bits of `value` big-endian at `at`.
+#[inline]
+fn set_u24(buf: &mut [u8], at: usize, value: u32) {
+    buf[at..at + 3].copy_from_slice(&value.to_be_bytes()[1..]);
 }
 
 /// Copies a fixed-size array out of `buf` at `at`.
