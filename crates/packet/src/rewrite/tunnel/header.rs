@@ -8,7 +8,7 @@ use crate::buf::PacketBuf;
 use crate::rewrite::{Error, Result};
 use crate::wire::{
     checksum, EtherType, EthernetFrame, EthernetRepr, IpPair, IpProtocol, Ipv4Packet, Ipv4Repr,
-    Ipv6Packet, Ipv6Repr, UdpPacket, UdpRepr,
+    Ipv6Packet, Ipv6Repr, UdpPacket, UdpRepr, VxlanHeader, VxlanRepr,
 };
 use crate::Layout;
 
@@ -144,8 +144,8 @@ impl TunnelHeader {
         match config.encap {
             Encap::Vxlan { vni, udp_dst, .. } => {
                 emit_udp(&mut b[l4..], udp_dst);
-                b[l4 + 8] = 0x08;
-                b[l4 + 12..l4 + 16].copy_from_slice(&(vni_checked(vni)? << 8).to_be_bytes());
+                VxlanRepr::new(vni_checked(vni)?)
+                    .emit(&mut VxlanHeader::new_unchecked(&mut b[l4 + 8..]));
             }
             Encap::Geneve {
                 vni,

@@ -32,7 +32,7 @@ use super::{Error, Result};
 use crate::EthAddr;
 
 /// The IANA UDP port of VXLAN.
-pub const VXLAN_PORT: u16 = 4789;
+pub use crate::wire::vxlan::UDP_PORT as VXLAN_PORT;
 /// The IANA UDP port of Geneve.
 pub const GENEVE_PORT: u16 = 6081;
 /// Ethertype of Transparent Ethernet Bridging: GRE's and Geneve's protocol type for

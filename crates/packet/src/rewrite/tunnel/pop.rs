@@ -8,7 +8,7 @@ use crate::buf::PacketBuf;
 use crate::flow::ipproto;
 use crate::rewrite::locate::{self, get16, wire_err, Transport};
 use crate::rewrite::{Error, Result};
-use crate::wire::{checksum, IpPair, Ipv4Packet, Ipv6Packet, UdpPacket};
+use crate::wire::{checksum, vxlan, IpPair, Ipv4Packet, Ipv6Packet, UdpPacket, VxlanHeader};
 use crate::Layout;
 
 /// Validates the outer headers of the `kind` tunnel packet in `buf` (whose outer
@@ -126,13 +126,14 @@ fn udp(frame: &[u8], t: &Transport, md: &mut TunnelMetadata) -> Result<usize> {
 /// Checks a VXLAN header at `at` (RFC 7348: the I flag and nothing else, the
 /// reserved byte after the VNI zero, as OVS) and returns where the inner frame starts.
 fn vxlan(frame: &[u8], at: usize, md: &mut TunnelMetadata) -> Result<usize> {
-    let hdr = frame.get(at..at + 8).ok_or(Error::Truncated("VXLAN"))?;
-    if hdr[0..4] != [0x08, 0, 0, 0] || hdr[7] != 0 {
+    let vx =
+        VxlanHeader::new_checked(frame.get(at..).unwrap_or_default()).map_err(wire_err("VXLAN"))?;
+    if vx.flags() != vxlan::FLAG_I || vx.reserved1() != 0 || vx.reserved2() != 0 {
         return Err(Error::Malformed("VXLAN flags"));
     }
-    md.tun_id = u64::from(u32::from_be_bytes([0, hdr[4], hdr[5], hdr[6]]));
+    md.tun_id = u64::from(vx.vni());
     md.flags |= TunnelFlags::KEY;
-    Ok(at + 8)
+    Ok(at + VxlanHeader::<&[u8]>::HEADER_LEN)
 }
 
 /// Checks a Geneve header at `at` (version 0, Ethernet payload, options within the
