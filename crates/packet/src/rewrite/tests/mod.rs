@@ -2,6 +2,7 @@
 //! plain RFC 1071 sum and a bitwise CRC32c written here, not the crate's
 //! checksum module, so that a bug there cannot hide a bug in the rewrite.
 
+mod edge;
 mod set_field;
 mod tags;
 mod tunnel;
