@@ -44,6 +44,8 @@
 //! assert!(ip.verify_checksum());
 //! ```
 
+#![warn(missing_docs)]
+
 use std::fmt;
 
 #[macro_use]
@@ -53,8 +55,8 @@ pub mod arp;
 pub mod checksum;
 pub mod crc32c;
 pub mod ethernet;
-// pub mod geneve;
-// pub mod gre;
+pub mod geneve;
+pub mod gre;
 pub mod icmpv4;
 pub mod icmpv6;
 pub mod igmp;
@@ -74,8 +76,8 @@ pub mod vxlan;
 pub use arp::{ArpHardware, ArpOperation, ArpPacket, ArpRepr};
 pub use checksum::IpPair;
 pub use ethernet::{EtherType, EthernetFrame, EthernetRepr};
-// pub use geneve::{GeneveHeader, GeneveOption, GeneveOptions, GeneveRepr};
-// pub use gre::{GreHeader, GreRepr};
+pub use geneve::{GeneveHeader, GeneveOption, GeneveOptions, GeneveRepr};
+pub use gre::{GreHeader, GreRepr};
 pub use icmpv4::{Icmpv4Message, Icmpv4Packet, Icmpv4Repr};
 pub use icmpv6::{Icmpv6Message, Icmpv6Packet, Icmpv6Repr};
 pub use igmp::{IgmpGroupRecord, IgmpGroupRecords, IgmpMessage, IgmpPacket, IgmpRepr};
