@@ -306,7 +306,7 @@ fn decap_rejects_corruption_and_leaves_packet_alone() {
             34,
             0x60,
             TunnelKind::Gre,
-            Error::Malformed("GRE flags or version"),
+            Error::Malformed("GRE"),
         ),
         (
             full(GRE4_ALL),

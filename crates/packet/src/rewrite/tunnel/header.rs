@@ -3,22 +3,18 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use super::{Encap, TunnelConfig, TunnelKind, ETH_TYPE_TEB, GENEVE_MAX_OPTS};
+use super::{Encap, TunnelConfig, TunnelKind, GENEVE_MAX_OPTS};
 use crate::buf::PacketBuf;
 use crate::rewrite::{Error, Result};
 use crate::wire::{
-    checksum, EtherType, EthernetFrame, EthernetRepr, IpPair, IpProtocol, Ipv4Packet, Ipv4Repr,
-    Ipv6Packet, Ipv6Repr, UdpPacket, UdpRepr, VxlanHeader, VxlanRepr,
+    checksum, EtherType, EthernetFrame, EthernetRepr, GeneveHeader, GeneveRepr, GreHeader, GreRepr,
+    IpPair, IpProtocol, Ipv4Packet, Ipv4Repr, Ipv6Packet, Ipv6Repr, UdpPacket, UdpRepr,
+    VxlanHeader, VxlanRepr,
 };
 use crate::Layout;
 
 /// Longest outer header: Ethernet, IPv6, UDP, Geneve with all its options.
 const MAX_HEADER_LEN: usize = 14 + 40 + 8 + 8 + GENEVE_MAX_OPTS;
-
-/// GRE flag bits (RFC 2784, RFC 2890).
-pub(super) const GRE_CSUM: u16 = 0x8000;
-pub(super) const GRE_KEY: u16 = 0x2000;
-pub(super) const GRE_SEQ: u16 = 0x1000;
 
 /// The lowest and one past the highest UDP source port [`udp_src_port`] picks from,
 /// OVS's default `tnl_udp_port_min` and `tnl_udp_port_max`.
@@ -56,8 +52,8 @@ pub struct TunnelHeader {
     ips: IpPair,
     /// Compute the UDP (VXLAN, Geneve) or GRE checksum per packet.
     csum: bool,
-    /// Offset of the GRE sequence number, if carried.
-    seq_at: Option<usize>,
+    /// Fill in the GRE sequence number per packet.
+    seq: bool,
     /// IPv4 header checksum of the template, for the template's total length.
     ip_csum: u16,
 }
@@ -129,7 +125,7 @@ impl TunnelHeader {
             l4,
             ips,
             csum,
-            seq_at: None,
+            seq: false,
             ip_csum: u16::from_be_bytes([b[24], b[25]]),
             bytes: b,
         };
@@ -155,32 +151,24 @@ impl TunnelHeader {
                 ..
             } => {
                 emit_udp(&mut b[l4..], udp_dst);
-                let opts = options.as_bytes();
-                let g = l4 + 8;
-                b[g] = (opts.len() / 4) as u8;
-                b[g + 1] = u8::from(oam) << 7 | u8::from(options.any_critical()) << 6;
-                b[g + 2..g + 4].copy_from_slice(&ETH_TYPE_TEB.to_be_bytes());
-                b[g + 4..g + 8].copy_from_slice(&(vni_checked(vni)? << 8).to_be_bytes());
-                b[g + 8..g + 8 + opts.len()].copy_from_slice(opts);
+                GeneveRepr {
+                    oam,
+                    critical: options.any_critical(),
+                    protocol: EtherType::TransEtherBridging,
+                    vni: vni_checked(vni)?,
+                    options: options.as_bytes(),
+                }
+                .emit(&mut GeneveHeader::new_unchecked(&mut b[l4 + 8..]));
             }
             Encap::Gre { key, csum, seq } => {
-                let mut flags = 0;
-                let mut at = l4 + 4;
-                if csum {
-                    flags |= GRE_CSUM;
-                    at += 4;
+                self.seq = seq;
+                GreRepr {
+                    protocol: EtherType::TransEtherBridging,
+                    checksum: csum,
+                    key,
+                    sequence: seq.then_some(0),
                 }
-                if let Some(key) = key {
-                    flags |= GRE_KEY;
-                    b[at..at + 4].copy_from_slice(&key.to_be_bytes());
-                    at += 4;
-                }
-                if seq {
-                    flags |= GRE_SEQ;
-                    self.seq_at = Some(at);
-                }
-                b[l4..l4 + 2].copy_from_slice(&flags.to_be_bytes());
-                b[l4 + 2..l4 + 4].copy_from_slice(&ETH_TYPE_TEB.to_be_bytes());
+                .emit(&mut GreHeader::new_unchecked(&mut b[l4..]));
             }
         }
         Ok(())
@@ -237,13 +225,11 @@ impl TunnelHeader {
                 }
             }
             TunnelKind::Gre => {
-                if let Some(at) = self.seq_at {
-                    data[at..at + 4].copy_from_slice(&args.gre_seq.to_be_bytes());
+                let mut gre = GreHeader::new_unchecked(&mut data[l4..]);
+                if self.seq {
+                    gre.set_sequence(args.gre_seq);
                 }
-                if self.csum {
-                    let csum = checksum::checksum(&data[l4..]);
-                    data[l4 + 4..l4 + 6].copy_from_slice(&csum.to_be_bytes());
-                }
+                gre.fill_checksum();
             }
         }
         Ok(Layout {

@@ -31,13 +31,10 @@ pub use pop::decap;
 use super::{Error, Result};
 use crate::EthAddr;
 
+/// The IANA UDP port of Geneve.
+pub use crate::wire::geneve::UDP_PORT as GENEVE_PORT;
 /// The IANA UDP port of VXLAN.
 pub use crate::wire::vxlan::UDP_PORT as VXLAN_PORT;
-/// The IANA UDP port of Geneve.
-pub const GENEVE_PORT: u16 = 6081;
-/// Ethertype of Transparent Ethernet Bridging: GRE's and Geneve's protocol type for
-/// an Ethernet payload.
-pub const ETH_TYPE_TEB: u16 = 0x6558;
 /// Most bytes of Geneve options a header can carry (6-bit length in 4-byte words).
 pub const GENEVE_MAX_OPTS: usize = 252;
 

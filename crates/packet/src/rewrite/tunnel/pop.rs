@@ -2,13 +2,15 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use super::header::{GRE_CSUM, GRE_KEY, GRE_SEQ};
-use super::{GeneveOpts, TunnelFlags, TunnelKind, TunnelMetadata, ETH_TYPE_TEB};
+use super::{GeneveOpts, TunnelFlags, TunnelKind, TunnelMetadata};
 use crate::buf::PacketBuf;
 use crate::flow::ipproto;
-use crate::rewrite::locate::{self, get16, wire_err, Transport};
+use crate::rewrite::locate::{self, wire_err, Transport};
 use crate::rewrite::{Error, Result};
-use crate::wire::{checksum, vxlan, IpPair, Ipv4Packet, Ipv6Packet, UdpPacket, VxlanHeader};
+use crate::wire::{
+    gre, vxlan, EtherType, GeneveHeader, GreHeader, IpPair, Ipv4Packet, Ipv6Packet, UdpPacket,
+    VxlanHeader,
+};
 use crate::Layout;
 
 /// Validates the outer headers of the `kind` tunnel packet in `buf` (whose outer
@@ -91,14 +93,6 @@ fn outer_ip(frame: &[u8], t: &Transport) -> Result<TunnelMetadata> {
     Ok(md)
 }
 
-/// Copies `N` bytes at `at`, which the caller has bounds-checked.
-fn array<const N: usize>(frame: &[u8], at: usize) -> [u8; N] {
-    frame
-        .get(at..at + N)
-        .and_then(|s| s.try_into().ok())
-        .unwrap_or([0; N])
-}
-
 /// Checks the UDP header (length, checksum if nonzero) and returns the offset of
 /// the tunnel header after it. A zero checksum is accepted over IPv6 too, as
 /// RFC 6935 allows for tunnels and OVS does.
@@ -139,59 +133,43 @@ fn vxlan(frame: &[u8], at: usize, md: &mut TunnelMetadata) -> Result<usize> {
 /// Checks a Geneve header at `at` (version 0, Ethernet payload, options within the
 /// packet and well formed) and returns where the inner frame starts.
 fn geneve(frame: &[u8], at: usize, end: usize, md: &mut TunnelMetadata) -> Result<usize> {
-    let hdr = frame.get(at..at + 8).ok_or(Error::Truncated("Geneve"))?;
-    if hdr[0] >> 6 != 0 {
+    let g = GeneveHeader::new_checked(&frame[at..end]).map_err(wire_err("Geneve"))?;
+    if g.version() != 0 {
         return Err(Error::Malformed("Geneve version"));
     }
-    if u16::from_be_bytes([hdr[2], hdr[3]]) != ETH_TYPE_TEB {
+    if g.protocol() != EtherType::TransEtherBridging {
         return Err(Error::Malformed("Geneve protocol is not Ethernet"));
     }
-    let opts_end = at + 8 + usize::from(hdr[0] & 0x3f) * 4;
-    if opts_end > end {
-        return Err(Error::Truncated("Geneve options"));
-    }
-    md.geneve_options = GeneveOpts::new(&frame[at + 8..opts_end])?;
-    if hdr[1] & 0x80 != 0 {
+    md.geneve_options = GeneveOpts::new(g.options_raw())?;
+    if g.oam() {
         md.flags |= TunnelFlags::OAM;
     }
-    md.tun_id = u64::from(u32::from_be_bytes([0, hdr[4], hdr[5], hdr[6]]));
+    md.tun_id = u64::from(g.vni());
     md.flags |= TunnelFlags::KEY;
-    Ok(opts_end)
+    Ok(at + g.header_len())
 }
 
 /// Checks a GRE header (version 0, only the checksum, key and sequence flags, as
 /// OVS's `parse_gre_header`; an Ethernet payload; the checksum if present) and
-/// returns where the inner frame starts.
+/// returns where the inner frame starts. The sequence number is not checked, as in
+/// OVS.
 fn gre(frame: &[u8], t: &Transport, md: &mut TunnelMetadata) -> Result<usize> {
-    let l4 = t.l4;
-    let flags = get16(frame, l4).ok_or(Error::Truncated("GRE"))?;
-    if flags & !(GRE_CSUM | GRE_KEY | GRE_SEQ) != 0 {
+    let g = GreHeader::new_checked(&frame[t.l4..t.ip.end]).map_err(wire_err("GRE"))?;
+    if g.flags() & !(gre::FLAG_C | gre::FLAG_K | gre::FLAG_S) != 0 {
         return Err(Error::Malformed("GRE flags or version"));
     }
-    if get16(frame, l4 + 2) != Some(ETH_TYPE_TEB) {
+    if g.protocol() != EtherType::TransEtherBridging {
         return Err(Error::Malformed("GRE protocol is not Ethernet"));
     }
-    let mut at = l4 + 4;
-    if flags & GRE_CSUM != 0 {
-        if t.ip.end < at + 4 {
-            return Err(Error::Truncated("GRE"));
-        }
-        if checksum::sum(&frame[l4..t.ip.end]) != 0xffff {
-            return Err(Error::BadChecksum("GRE"));
-        }
+    if !g.verify_checksum() {
+        return Err(Error::BadChecksum("GRE"));
+    }
+    if g.checksum_present() {
         md.flags |= TunnelFlags::CSUM;
-        at += 4;
     }
-    if flags & GRE_KEY != 0 {
-        if t.ip.end < at + 4 {
-            return Err(Error::Truncated("GRE"));
-        }
-        md.tun_id = u64::from(u32::from_be_bytes(array(frame, at)));
+    if let Some(key) = g.key() {
+        md.tun_id = u64::from(key);
         md.flags |= TunnelFlags::KEY;
-        at += 4;
     }
-    if flags & GRE_SEQ != 0 {
-        at += 4;
-    }
-    Ok(at)
+    Ok(t.l4 + g.header_len())
 }
