@@ -54,8 +54,6 @@ pub struct TunnelHeader {
     csum: bool,
     /// Fill in the GRE sequence number per packet.
     seq: bool,
-    /// IPv4 header checksum of the template, for the template's total length.
-    ip_csum: u16,
 }
 
 impl TunnelHeader {
@@ -126,7 +124,6 @@ impl TunnelHeader {
             ips,
             csum,
             seq: false,
-            ip_csum: u16::from_be_bytes([b[24], b[25]]),
             bytes: b,
         };
         h.emit_tunnel(config)?;
@@ -211,9 +208,10 @@ impl TunnelHeader {
             ip.set_payload_len(grow(ip.payload_len()));
         } else {
             let mut ip = Ipv4Packet::new_unchecked(&mut data[14..l4]);
+            // The template's checksum, updated for the new length (RFC 1624).
             let (old, new) = (ip.total_len(), grow(ip.total_len()));
             ip.set_total_len(new);
-            ip.set_checksum(checksum::update16(self.ip_csum, old, new));
+            ip.set_checksum(checksum::update16(ip.checksum(), old, new));
         }
         match self.kind {
             TunnelKind::Vxlan | TunnelKind::Geneve => {
