@@ -70,3 +70,27 @@ fn later_fragment_has_no_transport_header() {
     let r = set_field(&mut frame, &layout, &SetField::TcpSrc(Masked::exact(1)));
     assert_eq!(r, Err(Error::NotPresent("TCP")));
 }
+
+/// scapy: IP(1.2.3.4 > 5.6.7.8)/SCTP(1000 > 2000, tag 0x11223344)/DATA("abcd").
+const SCTP: &str = "02fc0000000502fc000000010800450000340001000040846a32010203040506070803e807d01122334414b482160000001400000000000000000000000061626364";
+/// SCTP with source port 1001 (scapy).
+const SCTP_SPORT_1001: &str = "02fc0000000502fc000000010800450000340001000040846a32010203040506070803e907d01122334499d4256e0000001400000000000000000000000061626364";
+
+#[test]
+fn sctp_crc_is_recomputed_and_a_wrong_one_stays_wrong() {
+    let layout = Layout {
+        l2_5: None,
+        l3: Some(14),
+        l4: Some(34),
+    };
+    let mut frame = hex(SCTP);
+    set_field(&mut frame, &layout, &SetField::SctpSrc(Masked::exact(1001))).unwrap();
+    assert_eq!(frame, hex(SCTP_SPORT_1001));
+    // As OVS's packet_set_sctp_port: a corrupt CRC stays corrupt, by the same bits.
+    let mut frame = hex(SCTP);
+    frame[42] ^= 0x10;
+    set_field(&mut frame, &layout, &SetField::SctpSrc(Masked::exact(1001))).unwrap();
+    let mut want = hex(SCTP_SPORT_1001);
+    want[42] ^= 0x10;
+    assert_eq!(frame, want);
+}
