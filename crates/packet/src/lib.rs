@@ -29,8 +29,8 @@ pub mod rewrite;
 pub mod wire;
 
 pub use extract::extract;
+pub use layout::Layout;
 pub use flow::{
     ethertype, ipproto, tcp_flags, EthAddr, Flow, ParseEthAddrError, FRAG_ANY, FRAG_LATER,
     FRAG_MASK, VLAN_CFI, VLAN_PCP_MASK, VLAN_PCP_SHIFT, VLAN_VID_MASK,
 };
-pub use layout::Layout;
