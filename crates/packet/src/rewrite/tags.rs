@@ -16,7 +16,8 @@ const TAG_LEN: usize = 4;
 /// Length of the two Ethernet addresses.
 const ADDRS_LEN: usize = 12;
 
-/// Moves every offset of `layout` by `by` bytes (a push or pop before all of them).
+/// Moves one layer offset by `by` bytes, for a push (positive) or pop (negative)
+/// in front of that layer.
 fn shift(off: &mut Option<u16>, by: isize) {
     *off = off.and_then(|o| u16::try_from(o as isize + by).ok());
 }
