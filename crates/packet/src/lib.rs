@@ -25,10 +25,13 @@
 #![forbid(unsafe_code)]
 
 pub mod actions;
+pub mod buf;
 pub mod extract;
 pub mod flow;
 pub mod layout;
 pub mod miniflow;
+pub mod rewrite;
+pub mod wire;
 
 pub use extract::{extract, extract_layout};
 pub use flow::{
