@@ -6,7 +6,7 @@
 //!
 //! - `l2`: Ethernet II, 802.3 LLC/SNAP, up to [`MAX_VLAN_HEADERS`] VLAN tags;
 //! - `mpls`: the MPLS label stack;
-//! - `arp`: ARP and RARP for Ethernet/IPv4;
+//! - `arp`: ARP and RARP for Ethernet/IPv4; `nsh`: the Network Service Header;
 //! - `ipv4` and `ipv6` (with its extension headers);
 //! - `l4`: TCP, UDP, SCTP, ICMP, IGMP; `icmpv6`: ICMPv6 and neighbour
 //!   discovery.
@@ -33,6 +33,7 @@ mod ipv6;
 mod l2;
 mod l4;
 mod mpls;
+mod nsh;
 #[cfg(test)]
 mod tests;
 
@@ -87,6 +88,10 @@ pub fn extract_layout(frame: &[u8], in_port: u32) -> (Flow, Layout) {
         ethertype::IPV6 => ipv6::parse(l3, &mut flow),
         ethertype::ARP | ethertype::RARP => {
             arp::parse(l3, &mut flow);
+            None
+        }
+        ethertype::NSH => {
+            nsh::parse(l3, &mut flow);
             None
         }
         _ => None,
