@@ -29,7 +29,7 @@ pub mod extract;
 pub mod flow;
 pub mod layout;
 
-pub use extract::{extract, extract_layout};
+pub use extract::{extract, extract_into, extract_layout};
 pub use flow::{
     ct_state, ethertype, ipproto, tcp_flags, tun_flags, EthAddr, Flow, MatchDisplay, Nsh,
     ParseEthAddrError, TunMetadata, Tunnel, FLOW_N_REGS, FLOW_WORDS, FRAG_ANY, FRAG_LATER,
