@@ -80,6 +80,8 @@ def nsh():
               md1[:20],                                      # length past end
               bytes.fromhex("0fc50101123456ff") + md1[8:20],  # MD1, 20 bytes
               bytes.fromhex("0fc3ee04000001fe") + b"\0" * 4,  # unknown MD type
+              bytes.fromhex("1f40020300000a0b"),             # MD2, length 0
+              bytes.fromhex("1f40ee0300000a0b"),             # other MD, length 0
               md1 + raw(IP(src=A4, dst=B4) / UDP())]
     return [eth(type=0x894F) / Raw(f) for f in frames]
 

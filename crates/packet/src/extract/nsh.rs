@@ -11,7 +11,8 @@ const NSH_M_TYPE1_LEN: usize = 24;
 
 /// Fills in [`Flow::nsh`] as OVS's `parse_nsh()`: nothing if the 8-byte base
 /// header is cut, the version is not 0, the length field runs past the end,
-/// or an MD type 1 header is not exactly 24 bytes. MD type 1 context is
+/// an MD type 1 header is not exactly 24 bytes, or an MD type 2 header is
+/// shorter than the base header. MD type 1 context is
 /// kept; other MD types leave the context zero.
 pub(super) fn parse(l3: &[u8], flow: &mut Flow) {
     let Some(base) = l3.first_chunk::<NSH_BASE_HDR_LEN>() else {
@@ -30,6 +31,9 @@ pub(super) fn parse(l3: &[u8], flow: &mut Flow) {
         path_hdr: be32([base[4], base[5], base[6], base[7]]),
         context: [0; 4],
     };
+    if nsh.mdtype == 2 && len < NSH_BASE_HDR_LEN {
+        return;
+    }
     if nsh.mdtype == 1 {
         let Some(hdr) = l3
             .first_chunk::<NSH_M_TYPE1_LEN>()
@@ -97,5 +101,15 @@ mod tests {
         assert_eq!(run(&short1), Nsh::default());
         assert_eq!(run(&MD1[..23]), Nsh::default(), "length past the end");
         assert_eq!(run(&MD1[..7]), Nsh::default());
+        let mut md2_zero_len = md2;
+        md2_zero_len[1] = 0xc0;
+        assert_eq!(run(&md2_zero_len), Nsh::default());
+        let mut other_zero_len = md2_zero_len;
+        other_zero_len[2] = 0xee;
+        assert_eq!(
+            run(&other_zero_len).mdtype,
+            0xee,
+            "other MD types take any length"
+        );
     }
 }
