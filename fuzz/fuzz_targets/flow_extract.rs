@@ -6,7 +6,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rvs_packet::{extract, Flow, FRAG_MASK, VLAN_CFI};
+use rvs_packet::{extract, extract_layout, Flow, FRAG_MASK, VLAN_CFI};
 
 fuzz_target!(|frame: &[u8]| {
     let flow = extract(frame, 1);
@@ -40,6 +40,21 @@ fuzz_target!(|frame: &[u8]| {
     let mut either = flow.masked(&mask_a);
     either.union_with(&flow.masked(&mask_b));
     assert_eq!(flow.masked(&union), either);
+
+    // The layout comes from the same parse, and its offsets are in order and
+    // inside the frame.
+    let (same, layout) = extract_layout(frame, 1);
+    assert_eq!(same, flow);
+    let offsets = [layout.l2_5, layout.l3, layout.l4];
+    for off in offsets.into_iter().flatten() {
+        assert!(usize::from(off) <= frame.len());
+    }
+    if let (Some(a), Some(b)) = (layout.l3, layout.l4) {
+        assert!(a <= b);
+    }
+    if let (Some(a), Some(b)) = (layout.l2_5, layout.l3) {
+        assert!(a <= b);
+    }
 
     // Display never panics.
     let _ = flow.to_string();

@@ -1,7 +1,7 @@
 //! pcap files read as OVS's `lib/pcap-file.c` reads them, quirks included:
 //! the same accepted magics and link types, the record byte order guessed per
 //! record from the length, an empty or cut record ending the file with a
-//! warning, and the same warnings (see [`crate::log`]).
+//! warning, and the same warnings, in OVS's log format on stderr.
 
 use std::fs::File;
 use std::io::{BufReader, Read, Write};

@@ -179,6 +179,25 @@ pub mod ct_state {
     pub const DST_NAT: u8 = 1 << 7;
 }
 
+/// Network Service Header fields (OVS `struct ovs_key_nsh`), for frames with
+/// ethertype [`ethertype::NSH`]. Integers in host byte order.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct Nsh {
+    /// The 2 flag bits after the version (`nsh_flags`).
+    pub flags: u8,
+    /// TTL, 6 bits (`nsh_ttl`).
+    pub ttl: u8,
+    /// The whole MD type byte (`nsh_mdtype`).
+    pub mdtype: u8,
+    /// Next protocol (`nsh_np`).
+    pub np: u8,
+    /// Service path header: `SPI << 8 | SI` (`nsh_spi`, `nsh_si`).
+    pub path_hdr: u32,
+    /// MD type 1 context headers (`nsh_c1`..`nsh_c4`); zero for other types.
+    pub context: [u32; 4],
+}
+
 /// Geneve options of a tunnelled packet (OVS `struct tun_metadata`, without
 /// its pointer to the option table, which is per bridge rather than per packet).
 #[repr(C)]
@@ -247,7 +266,7 @@ pub struct Tunnel {
 ///
 /// # What is stored
 ///
-/// What OVS's `struct flow` stores (apart from NSH, ERSPAN and GTP-U), with
+/// What OVS's `struct flow` stores (apart from ERSPAN and GTP-U), with
 /// OVS's overlays: several OpenFlow match fields are views of one stored
 /// field, so they are methods or names in the match syntax rather than fields
 /// here. `dl_vlan`/`dl_vlan_pcp` are bits of [`Flow::vlan_tci`]; `nw_ecn` is
@@ -269,9 +288,9 @@ pub struct Tunnel {
 /// The order differs from OVS's, which puts tunnel and metadata first: here the
 /// fields [`crate::extract()`] writes come first, so that for the common
 /// packets (IPv4/IPv6 TCP/UDP, ARP, VLAN) its stores, and the loads of an
-/// exact-match lookup, fall in the first 136 bytes (17 words, about two cache
-/// lines): in_port, Ethernet, VLANs, IPv4 and L4 in the first 48 bytes, then
-/// MPLS, IPv6 and ND. The per-packet datapath metadata
+/// exact-match lookup, fall in the first 160 bytes (20 words): in_port,
+/// Ethernet, VLANs, IPv4 and L4 in the first 48 bytes, then MPLS, IPv6, ND
+/// and NSH. The per-packet datapath metadata
 /// follows (registers, marks, conntrack), and the tunnel with its 256 bytes of
 /// Geneve options comes last, where untunnelled traffic never touches it
 /// except to zero it.
@@ -346,6 +365,8 @@ pub struct Flow {
     pub arp_tha: EthAddr,
     /// Recirculation ID (`recirc_id`); 0 for a packet's first pass.
     pub recirc_id: u32,
+    /// NSH header fields.
+    pub nsh: Nsh,
 
     // ---- Pipeline and datapath metadata.
     /// OpenFlow metadata (`metadata`).

@@ -33,9 +33,9 @@ pub mod miniflow;
 pub mod rewrite;
 pub mod wire;
 
-pub use extract::{extract, extract_layout};
+pub use extract::{extract, extract_into, extract_layout};
 pub use flow::{
-    ct_state, ethertype, ipproto, tcp_flags, tun_flags, EthAddr, Flow, MatchDisplay,
+    ct_state, ethertype, ipproto, tcp_flags, tun_flags, EthAddr, Flow, MatchDisplay, Nsh,
     ParseEthAddrError, TunMetadata, Tunnel, FLOW_N_REGS, FLOW_WORDS, FRAG_ANY, FRAG_LATER,
     FRAG_MASK, MAX_MPLS_LABELS, MPLS_BOS_MASK, MPLS_BOS_SHIFT, MPLS_LABEL_MASK, MPLS_LABEL_SHIFT,
     MPLS_TC_MASK, MPLS_TC_SHIFT, MPLS_TTL_MASK, TUN_METADATA_TOT_OPT_SIZE, VLAN_CFI, VLAN_PCP_MASK,

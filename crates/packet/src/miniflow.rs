@@ -11,7 +11,7 @@
 //!   lookup hashes and compares exactly those words ([`hash_masked`],
 //!   [`Miniflow::matches_masked`]) without building anything.
 
-use crate::flow::ops::hash_words;
+use crate::flow::ops::hash_seq as hash_words;
 use crate::flow::{Flow, FLOW_WORDS};
 
 /// Words in a presence map: enough bits for every word of a [`Flow`].

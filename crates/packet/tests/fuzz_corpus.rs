@@ -165,6 +165,21 @@ fn seeds_parse_as_named() {
         ),
         ("llc_stp_bpdu", ethertype::NOT_ETH_TYPE, 0, 0, 0, 0),
         ("snap_ipv4_udp", ethertype::IPV4, ipproto::UDP, 0, 67, 68),
+        ("mpls_two_labels", ethertype::MPLS, 0, 0, 0, 0),
+        ("mpls_four_labels_no_bos", ethertype::MPLS, 0, 0, 0, 0),
+        ("qinq_ipv4_tcp", ethertype::IPV4, ipproto::TCP, 0, 1000, 22),
+        ("igmpv3_report", ethertype::IPV4, ipproto::IGMP, 0, 0x22, 0),
+        ("vxlan", ethertype::IPV4, ipproto::UDP, 0, 49152, 4789),
+        ("gre_key_seq_csum", ethertype::IPV4, ipproto::GRE, 0, 0, 0),
+        (
+            "geneve_options",
+            ethertype::IPV4,
+            ipproto::UDP,
+            0,
+            5000,
+            6081,
+        ),
+        ("nsh_md1", ethertype::NSH, 0, 0, 0, 0),
         ("runt_10_bytes", 0, 0, 0, 0, 0),
     ];
     let seeds = seeds();

@@ -26,6 +26,7 @@ fn nw_frag(frag_off: u16) -> u8 {
 /// setting anything if the header fails OVS's `ipv4_sanity_check()`: shorter
 /// than 20 bytes, IHL below 5 or past the end, total length past the end or
 /// shorter than the header. The version nibble is not checked, as in OVS.
+#[inline]
 pub(super) fn parse<'a>(l3: &'a [u8], flow: &mut Flow) -> Option<&'a [u8]> {
     let hdr = l3.first_chunk::<IP_HEADER_LEN>()?;
     let ihl = usize::from(hdr[0] & 0x0f) * 4;

@@ -16,6 +16,7 @@ const IPV6_LABEL_MASK: u32 = 0x000f_ffff;
 /// the end sets nothing; an extension header that is cut short leaves only the
 /// addresses set (the label, TOS, TTL, protocol and fragment fields stay
 /// zero), and returns `None`.
+#[inline]
 pub(super) fn parse<'a>(l3: &'a [u8], flow: &mut Flow) -> Option<&'a [u8]> {
     let (fixed, rest) = l3.split_first_chunk::<8>()?;
     let (src, rest) = rest.split_first_chunk::<16>()?;

@@ -22,6 +22,7 @@ fn is_vlan_tpid(tpid: u16) -> bool {
 /// Fills in the link-layer fields and returns the bytes after the Ethernet,
 /// VLAN and LLC/SNAP headers, or `None` for a frame shorter than an Ethernet
 /// header (leaving the flow untouched, so `dl_type` stays 0 as in OVS).
+#[inline]
 pub(super) fn parse<'a>(frame: &'a [u8], flow: &mut Flow) -> Option<&'a [u8]> {
     if frame.len() < ETH_HEADER_LEN {
         return None;

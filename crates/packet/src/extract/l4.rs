@@ -20,6 +20,7 @@ const IGMP_HEADER_LEN: usize = 8;
 
 /// Fills in the transport fields of `flow` for protocol `flow.nw_proto` from
 /// `l4`, the IP payload. A header that is cut short sets nothing.
+#[inline]
 pub(super) fn parse(l4: &[u8], flow: &mut Flow) {
     match flow.nw_proto {
         ipproto::TCP => tcp(l4, flow),
@@ -34,6 +35,7 @@ pub(super) fn parse(l4: &[u8], flow: &mut Flow) {
 
 /// TCP: ports and the 12 flag bits, if the header (with its options, per the
 /// data offset) is all there and the data offset is at least 5.
+#[inline]
 fn tcp(l4: &[u8], flow: &mut Flow) {
     let Some(hdr) = l4.first_chunk::<TCP_HEADER_LEN>() else {
         return;
@@ -50,6 +52,7 @@ fn tcp(l4: &[u8], flow: &mut Flow) {
 
 /// UDP, SCTP: source and destination ports in the first four bytes of a header
 /// of `LEN` bytes.
+#[inline]
 fn ports<const LEN: usize>(l4: &[u8], flow: &mut Flow) {
     if l4.len() < LEN {
         return;

@@ -444,3 +444,91 @@ fn random_bytes_never_panic() {
         }
     }
 }
+
+fn layout(l2_5: Option<u16>, l3: Option<u16>, l4: Option<u16>) -> Layout {
+    Layout { l2_5, l3, l4 }
+}
+
+#[test]
+fn layouts() {
+    let cases: [(&str, &[u8], Layout); 6] = [
+        ("ipv4 tcp", &IPV4_TCP, layout(None, Some(14), Some(34))),
+        (
+            "qinq ipv4",
+            &QINQ_IPV4_FRAG,
+            layout(None, Some(22), Some(42)),
+        ),
+        (
+            "ipv6 hop-by-hop",
+            &IPV6_HBH_TCP,
+            layout(None, Some(14), Some(62)),
+        ),
+        ("arp", &ARP_REQUEST, layout(None, Some(14), None)),
+        ("runt", &IPV4_TCP[..13], layout(None, None, None)),
+        (
+            "bad ihl",
+            &[&IPV4_TCP[..14], &[0x44], &IPV4_TCP[15..]].concat(),
+            layout(None, Some(14), None),
+        ),
+    ];
+    for (name, frame, want) in cases {
+        let (flow, got) = extract_layout(frame, 7);
+        assert_eq!(got, want, "{name}");
+        assert_eq!(flow, extract(frame, 7), "{name}");
+    }
+}
+
+#[test]
+fn mpls_stack_fields_and_layout() {
+    // Labels 100 (TC 5, TTL 64), 200 (BOS, TTL 63), then an IPv4 header that
+    // is not parsed: dl_type stays MPLS.
+    let frame = [
+        &IPV4_TCP[..12],
+        &[0x88, 0x47],
+        &[0x00, 0x06, 0x4a, 0x40, 0x00, 0x0c, 0x81, 0x3f],
+        &IPV4_TCP[14..],
+    ]
+    .concat();
+    let (flow, got) = extract_layout(&frame, 1);
+    assert_eq!(got, layout(Some(14), Some(22), None));
+    assert_eq!(flow.dl_type, ethertype::MPLS);
+    assert_eq!(flow.mpls_lse, [0x0006_4a40, 0x000c_813f, 0]);
+    assert_eq!((flow.nw_src, flow.nw_proto, flow.tp_src), (0, 0, 0));
+    // Behind a VLAN tag, multicast MPLS.
+    let tagged = [
+        &IPV4_TCP[..12],
+        &[0x81, 0x00, 0x00, 0x05, 0x88, 0x48],
+        &frame[14..],
+    ]
+    .concat();
+    let (flow, got) = extract_layout(&tagged, 1);
+    assert_eq!(got, layout(Some(18), Some(26), None));
+    assert_eq!(
+        (flow.dl_type, flow.vlan_tci, flow.mpls_lse[1]),
+        (ethertype::MPLS_MCAST, 0x1005, 0x000c_813f)
+    );
+}
+
+#[test]
+fn igmp_group_and_nd_reserved() {
+    // IGMPv2 report for 239.1.2.3.
+    let igmp = [
+        &IPV4_ICMP[..14],
+        &[
+            0x45, 0x00, 0x00, 0x1c, 0, 1, 0, 0, 1, 2, 0, 0, 10, 0, 0, 1, 239, 1, 2, 3,
+        ],
+        &[0x16, 0x00, 0xfa, 0x04, 239, 1, 2, 3],
+    ]
+    .concat();
+    let flow = extract(&igmp, 1);
+    assert_eq!(
+        (flow.nw_proto, flow.tp_src, flow.igmp_group_ip4),
+        (2, 0x16, 0xef01_0203)
+    );
+    // The NS above with its reserved word set: nd_reserved.
+    let mut ns = IPV6_ND_NS;
+    ns[58..62].copy_from_slice(&[0xa0, 0x00, 0x00, 0x01]);
+    let flow = extract(&ns, 1);
+    assert_eq!(flow.igmp_group_ip4, 0xa000_0001);
+    assert_eq!(flow.arp_sha, EthAddr([0x02, 0, 0, 0, 0, 0x01]));
+}

@@ -467,6 +467,8 @@ fn format_match(o: &mut Out, f: &Flow, m: &Flow) {
     } else if is_arp {
         o.ip("arp_spa", f.nw_src, m.nw_src);
         o.ip("arp_tpa", f.nw_dst, m.nw_dst);
+    } else if dl_type == ethertype::NSH {
+        format_nsh(o, f, m);
     } else {
         o.ip("nw_src", f.nw_src, m.nw_src);
         o.ip("nw_dst", f.nw_dst, m.nw_dst);
@@ -596,6 +598,36 @@ fn format_tunnel(o: &mut Out, f: &Flow, m: &Flow) {
             tun_flags::MASK.into(),
         );
         o.s.push(',');
+    }
+}
+
+/// OVS `format_nsh_masked()`.
+fn format_nsh(o: &mut Out, f: &Flow, m: &Flow) {
+    let (n, mn) = (&f.nsh, &m.nsh);
+    let u8m = |o: &mut Out, name: &str, v: u8, mk: u8| match mk {
+        0 => {}
+        u8::MAX => o.put(format_args!("{name}={v},")),
+        _ => o.put(format_args!("{name}=0x{v:02x}/0x{mk:02x},")),
+    };
+    let hex32 = |o: &mut Out, name: &str, v: u32, mk: u32| match mk {
+        0 => {}
+        u32::MAX => o.put(format_args!("{name}={v:#x},")),
+        _ => o.put(format_args!("{name}={v:#x}/{mk:#x},")),
+    };
+    u8m(o, "nsh_flags", n.flags, mn.flags);
+    u8m(o, "nsh_ttl", n.ttl, mn.ttl);
+    u8m(o, "nsh_mdtype", n.mdtype, mn.mdtype);
+    u8m(o, "nsh_np", n.np, mn.np);
+    let spi_mask = match mn.path_hdr >> 8 {
+        0x00ff_ffff => u32::MAX,
+        s => s,
+    };
+    hex32(o, "nsh_spi", n.path_hdr >> 8, spi_mask);
+    u8m(o, "nsh_si", n.path_hdr as u8, mn.path_hdr as u8);
+    if mn.mdtype == u8::MAX && n.mdtype == 1 {
+        for (i, (&v, &mk)) in n.context.iter().zip(&mn.context).enumerate() {
+            hex32(o, &format!("nsh_c{}", i + 1), v, mk);
+        }
     }
 }
 

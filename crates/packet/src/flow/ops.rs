@@ -59,14 +59,16 @@ impl Flow {
     /// seed), so it is stable across runs and threads.
     #[inline]
     pub fn hash(&self) -> u32 {
-        hash_words(self.words().iter().copied())
+        let w = self.words();
+        hash_words(|i| w[i])
     }
 
     /// The hash of `self.masked(mask)`, computed without building the masked
     /// flow (for megaflow tables).
     #[inline]
     pub fn hash_masked(&self, mask: &Flow) -> u32 {
-        hash_words(self.words().iter().zip(mask.words()).map(|(w, m)| w & m))
+        let (w, m) = (self.words(), mask.words());
+        hash_words(|i| w[i] & m[i])
     }
 }
 
@@ -85,23 +87,67 @@ impl Hash for Flow {
     }
 }
 
-/// Xor-rotate-multiply mix over the words in four independent lanes, a final
-/// mix of the lanes, then MurmurHash3's 64-bit finalizer.
+/// Xor-rotate-multiply mix over the words in eight independent lanes, a
+/// final mix of the lanes, then MurmurHash3's 64-bit finalizer.
 ///
 /// Each round `h = rotl(h ^ w, 31) * K` is a bijection of `w` for a fixed `h`
 /// and of `h` for a fixed `w` (K is odd), and so is the lane combination of
 /// each lane, so two flows that differ in a single word never collide before
-/// the final fold to 32 bits. The lanes keep four multiply chains in flight
-/// instead of one serial chain; the finalizer gives the avalanche that the
+/// the final fold to 32 bits. The lanes keep eight multiply chains in flight
+/// instead of one serial chain, so the multiplier's throughput rather than
+/// its latency bounds the cost; the finalizer gives the avalanche that the
 /// short per-lane chains lack.
 #[inline]
-pub(crate) fn hash_words(words: impl Iterator<Item = u64>) -> u32 {
+fn hash_words(word: impl Fn(usize) -> u64) -> u32 {
     const K: u64 = 0x9e37_79b9_7f4a_7c15; // 2^64 / golden ratio.
     #[inline(always)]
     fn round(h: u64, w: u64) -> u64 {
         (h ^ w).rotate_left(31).wrapping_mul(K)
     }
     // Digits of pi.
+    let mut lanes: [u64; 8] = [
+        0x243f_6a88_85a3_08d3,
+        0x1319_8a2e_0370_7344,
+        0xa409_3822_299f_31d0,
+        0x082e_fa98_ec4e_6c89,
+        0x4528_21e6_38d0_1377,
+        0xbe54_66cf_34e9_0c6c,
+        0xc0ac_29b7_c97c_50dd,
+        0x3f84_d5b5_b547_0917,
+    ];
+    // Word i goes to lane i % 8; whole rows of 8 first, so that the lanes
+    // stay in registers.
+    let rows = FLOW_WORDS / 8;
+    for row in 0..rows {
+        for (j, lane) in lanes.iter_mut().enumerate() {
+            *lane = round(*lane, word(row * 8 + j));
+        }
+    }
+    for (j, lane) in lanes.iter_mut().enumerate().take(FLOW_WORDS % 8) {
+        *lane = round(*lane, word(rows * 8 + j));
+    }
+    let [a, b, c, d, e, f, g, k] = lanes;
+    let mut h = round(
+        round(round(round(round(round(round(a, b), c), d), e), f), g),
+        k,
+    );
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^= h >> 33;
+    h as u32
+}
+
+/// The same kind of mix over a sequence of any length (miniflow values): four
+/// lanes, then the lane combination and the finalizer of [`hash_words`].
+#[inline]
+pub(crate) fn hash_seq(words: impl Iterator<Item = u64>) -> u32 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    #[inline(always)]
+    fn round(h: u64, w: u64) -> u64 {
+        (h ^ w).rotate_left(31).wrapping_mul(K)
+    }
     let mut lanes: [u64; 4] = [
         0x243f_6a88_85a3_08d3,
         0x1319_8a2e_0370_7344,

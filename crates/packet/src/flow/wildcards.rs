@@ -2,7 +2,7 @@
 //! `flow_wildcards_init_for_packet()` and the context-field trimming of
 //! `flow_format()`.
 
-use super::{ct_state, MPLS_BOS_MASK};
+use super::{ct_state, Nsh, MPLS_BOS_MASK};
 use super::{ethertype, ipproto, tun_flags, Flow, FRAG_LATER, FRAG_MASK, MAX_MPLS_LABELS};
 
 /// OVS's `FLOW_TNL_F_UDPIF`: Geneve options are raw (length in `present`)
@@ -124,6 +124,17 @@ impl Flow {
                     }
                 }
                 return m;
+            }
+            // NSH, then (as OVS) the IP fields too, which stay zero.
+            ethertype::NSH if self.dl_type == ethertype::NSH => {
+                m.nsh = Nsh {
+                    flags: u8::MAX,
+                    ttl: u8::MAX,
+                    mdtype: u8::MAX,
+                    np: u8::MAX,
+                    path_hdr: u32::MAX,
+                    context: [u32::MAX; 4],
+                };
             }
             _ => return m,
         }
