@@ -169,4 +169,6 @@ fn get_array<const N: usize>(buf: &[u8], at: usize) -> [u8; N] {
 }
 
 #[cfg(test)]
+mod no_panic;
+#[cfg(test)]
 mod test_util;
