@@ -194,6 +194,9 @@ fn exercise_ip(buf: &[u8], m: &mut [u8]) {
             v.segments_left(),
             v.payload(),
         );
+        for option in Ipv6Options::new(v.data()).flatten() {
+            let _ = (option.option_type(), option.data_len(), option.data());
+        }
         let repr = Ipv6ExtHeaderRepr::parse(&v).unwrap();
         let mut out = vec![0u8; repr.buffer_len()];
         repr.emit(&mut Ipv6ExtHeader::new_unchecked(&mut out[..]));
