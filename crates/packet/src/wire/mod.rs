@@ -88,7 +88,7 @@ pub use ipv6::{Ipv6Packet, Ipv6Repr};
 pub use ipv6ext::{Ipv6ExtHeader, Ipv6ExtHeaderRepr, Ipv6FragmentHeader, Ipv6FragmentRepr};
 pub use ipv6opt::{Ipv6Option, Ipv6OptionType, Ipv6Options};
 pub use llc::{LlcSnap, LlcSnapRepr};
-pub use mpls::{MplsHeader, MplsRepr};
+pub use mpls::{MplsHeader, MplsLse, MplsRepr};
 pub use ndisc::{NdOption, NdOptionType, NdOptions, NdiscRepr};
 pub use sctp::{SctpPacket, SctpRepr};
 pub use tcp::{TcpPacket, TcpRepr};
