@@ -105,24 +105,40 @@ impl<T: AsRef<[u8]>> IgmpPacket<T> {
             && self.buffer.as_ref().len() >= field::SOURCES
     }
 
-    /// S flag (suppress router-side processing) of a v3 query.
+    /// Byte `at` of a v3 query field, or 0 when the message is too short to
+    /// be a v3 query.
+    fn v3_query_byte(&self, at: usize) -> u8 {
+        let data = self.buffer.as_ref();
+        if data.len() >= field::SOURCES {
+            data[at]
+        } else {
+            0
+        }
+    }
+
+    /// S flag (suppress router-side processing) of a v3 query; false when
+    /// the message is shorter than a v3 query.
     pub fn suppress_flag(&self) -> bool {
-        self.buffer.as_ref()[field::S_QRV] & 0x08 != 0
+        self.v3_query_byte(field::S_QRV) & 0x08 != 0
     }
 
-    /// Querier's robustness variable of a v3 query.
+    /// Querier's robustness variable of a v3 query; 0 when the message is
+    /// shorter than a v3 query.
     pub fn qrv(&self) -> u8 {
-        self.buffer.as_ref()[field::S_QRV] & 0x07
+        self.v3_query_byte(field::S_QRV) & 0x07
     }
 
-    /// Querier's query interval code of a v3 query.
+    /// Querier's query interval code of a v3 query; 0 when the message is
+    /// shorter than a v3 query.
     pub fn qqic(&self) -> u8 {
-        self.buffer.as_ref()[field::QQIC]
+        self.v3_query_byte(field::QQIC)
     }
 
-    /// Number of sources of a v3 query.
+    /// Number of sources of a v3 query; 0 when the message is shorter than
+    /// a v3 query.
     pub fn num_sources(&self) -> u16 {
-        get_u16(self.buffer.as_ref(), field::NUM_SOURCES)
+        let hi = self.v3_query_byte(field::NUM_SOURCES);
+        u16::from_be_bytes([hi, self.v3_query_byte(field::NUM_SOURCES + 1)])
     }
 
     /// Source addresses of a v3 query (empty for other messages).

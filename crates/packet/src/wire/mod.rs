@@ -64,6 +64,7 @@ pub mod ip;
 pub mod ipv4;
 pub mod ipv6;
 pub mod ipv6ext;
+pub mod ipv6opt;
 pub mod llc;
 pub mod mpls;
 pub mod ndisc;
@@ -85,8 +86,9 @@ pub use ip::IpProtocol;
 pub use ipv4::{Ipv4Packet, Ipv4Repr};
 pub use ipv6::{Ipv6Packet, Ipv6Repr};
 pub use ipv6ext::{Ipv6ExtHeader, Ipv6ExtHeaderRepr, Ipv6FragmentHeader, Ipv6FragmentRepr};
+pub use ipv6opt::{Ipv6Option, Ipv6OptionType, Ipv6Options};
 pub use llc::{LlcSnap, LlcSnapRepr};
-pub use mpls::{MplsHeader, MplsRepr};
+pub use mpls::{MplsHeader, MplsLse, MplsRepr};
 pub use ndisc::{NdOption, NdOptionType, NdOptions, NdiscRepr};
 pub use sctp::{SctpPacket, SctpRepr};
 pub use tcp::{TcpPacket, TcpRepr};
@@ -168,5 +170,7 @@ fn get_array<const N: usize>(buf: &[u8], at: usize) -> [u8; N] {
     out
 }
 
+#[cfg(test)]
+mod no_panic;
 #[cfg(test)]
 mod test_util;

@@ -39,10 +39,13 @@ pub fn fixed_len(msg: Icmpv6Message) -> usize {
 }
 
 impl<T: AsRef<[u8]>> Icmpv6Packet<T> {
-    /// Target address of a neighbor solicitation, advertisement or redirect.
-    /// Must only be called on those messages.
+    /// Target address of a neighbor solicitation, advertisement or redirect
+    /// (bytes 8 to 24 of the message); `::` when the message is shorter.
     pub fn target_addr(&self) -> Ipv6Addr {
-        Ipv6Addr::from(get_array::<16>(self.buffer.as_ref(), field::TARGET.start))
+        match self.buffer.as_ref().get(field::TARGET) {
+            Some(bytes) => Ipv6Addr::from(get_array::<16>(bytes, 0)),
+            None => Ipv6Addr::UNSPECIFIED,
+        }
     }
 
     /// Flags of a neighbor advertisement ([`NA_ROUTER`], [`NA_SOLICITED`],
