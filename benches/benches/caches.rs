@@ -7,7 +7,7 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use rvs_datapath::cache::{CachedActions, Emc, Megaflows, PacketKey};
 use rvs_packet::actions::DpAction;
-use rvs_packet::{extract, Flow};
+use rvs_packet::{extract, extract_packet_into, Flow};
 
 /// 64-byte IPv4 UDP frame, 10.0.0.1:1234 -> 10.0.0.2:5678.
 const IPV4_UDP_64: [u8; 64] = [
@@ -22,17 +22,22 @@ fn bench_emc(c: &mut Criterion) {
     g.throughput(Throughput::Elements(1));
     let mut emc = Emc::new(1);
     let actions: CachedActions = vec![DpAction::Output(2)].into();
-    emc.maybe_insert(&PacketKey::new(extract(&IPV4_UDP_64, 1)), &actions);
-    // The whole per-packet path of an EMC hit: extract, key, lookup.
+    let flow = extract(&IPV4_UDP_64, 1);
+    emc.maybe_insert(&flow, &PacketKey::new(&flow), &actions);
+    // The whole per-packet path of an EMC hit, as the PMD runs it: extract into the
+    // batch slot, key, lookup.
+    let mut slot = Flow::default();
     g.bench_function("hit_path", |b| {
         b.iter(|| {
-            let pk = PacketKey::new(extract(black_box(&IPV4_UDP_64), 1));
-            emc.lookup(&pk).map(|a| a.len())
+            extract_packet_into(black_box(&IPV4_UDP_64), 1, &mut slot);
+            let pk = PacketKey::of_packet(&slot);
+            emc.lookup(&slot, &pk).map(|a| a.len())
         })
     });
-    let pk = PacketKey::new(extract(&IPV4_UDP_64, 1));
+    let pk = PacketKey::of_packet(&flow);
+    g.bench_function("key", |b| b.iter(|| PacketKey::of_packet(black_box(&flow))));
     g.bench_function("lookup_only", |b| {
-        b.iter(|| emc.lookup(black_box(&pk)).is_some())
+        b.iter(|| emc.lookup(black_box(&flow), black_box(&pk)).is_some())
     });
     g.finish();
 }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use rvs_packet::actions::DpAction;
 use rvs_packet::miniflow::{hash_masked, FlowMap};
-use rvs_packet::{Flow, Miniflow};
+use rvs_packet::{Flow, Miniflow, PACKET_WORDS};
 
 /// Actions as cached: shared between the EMC entry and its megaflow.
 pub type CachedActions = Arc<[DpAction]>;
@@ -24,23 +24,29 @@ pub const EMC_ENTRIES: usize = 8192;
 /// OVS's default `emc-insert-inv-prob`: insert one megaflow hit in 100 into the EMC.
 pub const EMC_INSERT_INV_PROB: u32 = 100;
 
-/// A packet's flow with what the caches compute from it once.
+/// What the caches compute once per packet from its flow.
 #[derive(Debug, Clone, Copy)]
 pub struct PacketKey {
-    /// The flow.
-    pub flow: Flow,
-    /// Its non-zero words.
+    /// The flow's non-zero words.
     pub map: FlowMap,
     /// The hash of those words (the EMC hash).
     pub hash: u32,
 }
 
 impl PacketKey {
-    /// Computes the map and hash of `flow`.
+    /// The key of any flow.
     #[inline]
-    pub fn new(flow: Flow) -> PacketKey {
-        let (map, hash) = rvs_packet::miniflow::hash_sparse(&flow);
-        PacketKey { flow, map, hash }
+    pub fn new(flow: &Flow) -> PacketKey {
+        let (map, hash) = rvs_packet::miniflow::hash_sparse(flow);
+        PacketKey { map, hash }
+    }
+
+    /// The key of a flow with no metadata (zero after [`PACKET_WORDS`]): looks at
+    /// the header words only.
+    #[inline]
+    pub fn of_packet(flow: &Flow) -> PacketKey {
+        let (map, hash) = rvs_packet::miniflow::hash_sparse_prefix(flow, PACKET_WORDS);
+        PacketKey { map, hash }
     }
 }
 
@@ -69,19 +75,17 @@ impl Emc {
         }
     }
 
-    /// The actions for exactly this packet's flow, if cached.
+    /// The actions for exactly `flow` (whose key is `pk`), if cached.
     #[inline]
-    pub fn lookup(&self, pk: &PacketKey) -> Option<&CachedActions> {
+    pub fn lookup(&self, flow: &Flow, pk: &PacketKey) -> Option<&CachedActions> {
         match &self.entries[pk.hash as usize & (EMC_ENTRIES - 1)] {
-            Some(e) if e.hash == pk.hash && e.key.equals_flow(&pk.flow, &pk.map) => {
-                Some(&e.actions)
-            }
+            Some(e) if e.hash == pk.hash && e.key.equals_flow(flow, &pk.map) => Some(&e.actions),
             _ => None,
         }
     }
 
-    /// Maybe caches the packet's flow (see `inv_prob`).
-    pub fn maybe_insert(&mut self, pk: &PacketKey, actions: &CachedActions) {
+    /// Maybe caches `flow` (see `inv_prob`).
+    pub fn maybe_insert(&mut self, flow: &Flow, pk: &PacketKey, actions: &CachedActions) {
         if self.inv_prob == 0 {
             return;
         }
@@ -96,7 +100,7 @@ impl Emc {
         }
         self.entries[pk.hash as usize & (EMC_ENTRIES - 1)] = Some(EmcEntry {
             hash: pk.hash,
-            key: Miniflow::from_flow(&pk.flow),
+            key: Miniflow::from_flow(flow),
             actions: actions.clone(),
         });
     }
@@ -270,24 +274,26 @@ mod tests {
     #[test]
     fn emc_is_exact_and_probabilistic() {
         let mut e = Emc::new(1);
-        let f = PacketKey::new(flow(1, 2));
+        let (f, g) = (flow(1, 2), flow(1, 3));
+        let (fk, gk) = (PacketKey::new(&f), PacketKey::new(&g));
         let a: CachedActions = vec![DpAction::Output(2)].into();
-        e.maybe_insert(&f, &a);
-        assert!(e.lookup(&f).is_some());
-        let g = PacketKey::new(flow(1, 3));
-        assert!(e.lookup(&g).is_none());
+        e.maybe_insert(&f, &fk, &a);
+        assert!(e.lookup(&f, &fk).is_some());
+        assert!(e.lookup(&g, &gk).is_none());
+        assert_eq!(PacketKey::of_packet(&f).hash, fk.hash);
         e.clear();
-        assert!(e.lookup(&f).is_none());
+        assert!(e.lookup(&f, &fk).is_none());
 
         let mut e = Emc::new(EMC_INSERT_INV_PROB);
         let inserted = (0..10_000u32)
             .filter(|i| {
-                let f = PacketKey::new(Flow {
+                let f = Flow {
                     in_port: *i,
                     ..Flow::default()
-                });
-                e.maybe_insert(&f, &a);
-                e.lookup(&f).is_some()
+                };
+                let k = PacketKey::new(&f);
+                e.maybe_insert(&f, &k, &a);
+                e.lookup(&f, &k).is_some()
             })
             .count();
         assert!(

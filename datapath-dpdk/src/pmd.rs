@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rvs_packet::actions::DpAction;
-use rvs_packet::extract;
+use rvs_packet::{extract_packet_into, Flow};
 
 use crate::cache::{Emc, Megaflows, PacketKey, EMC_INSERT_INV_PROB};
 use crate::netdev::{Netdev, PortCounters, RxBatch};
@@ -73,6 +73,9 @@ pub(crate) struct Pmd {
     handler: Arc<dyn UpcallHandler>,
     generation: u64,
     batch: RxBatch,
+    /// One flow per batch slot. Only their header words are ever written (no packet
+    /// carries metadata yet), so extraction clears just those.
+    flows: Box<[Flow]>,
     /// Per output port number: indexes into `batch` to send there.
     txq: Vec<Vec<u16>>,
     stats: Arc<PmdStats>,
@@ -88,6 +91,7 @@ impl Pmd {
             generation: handler.generation(),
             handler,
             batch: RxBatch::new(),
+            flows: vec![Flow::default(); crate::netdev::BATCH_SIZE].into_boxed_slice(),
             txq: Vec::new(),
             stats,
         }
@@ -169,15 +173,17 @@ impl Pmd {
         let (mut emc_hits, mut mf_hits, mut misses) = (0u64, 0u64, 0u64);
         for i in 0..self.batch.len() {
             let frame = self.batch.frame(i);
-            let pk = PacketKey::new(extract(frame, in_port));
-            let flow = &pk.flow;
-            let actions = if let Some(a) = self.emc.lookup(&pk) {
+            let flow = &mut self.flows[i];
+            extract_packet_into(frame, in_port, flow);
+            let flow = &*flow;
+            let pk = PacketKey::of_packet(flow);
+            let actions = if let Some(a) = self.emc.lookup(flow, &pk) {
                 emc_hits += 1;
                 a.clone()
             } else if let Some(a) = self.megaflows.lookup(flow) {
                 mf_hits += 1;
                 let a = a.clone();
-                self.emc.maybe_insert(&pk, &a);
+                self.emc.maybe_insert(flow, &pk, &a);
                 a
             } else {
                 misses += 1;
@@ -186,7 +192,7 @@ impl Pmd {
                 // Megaflows are per input port, as in OVS's dpcls.
                 mask.in_port = u32::MAX;
                 let a = self.megaflows.insert(flow, &mask, up.actions);
-                self.emc.maybe_insert(&pk, &a);
+                self.emc.maybe_insert(flow, &pk, &a);
                 a
             };
             for act in actions.iter() {

@@ -93,8 +93,26 @@ pub fn extract_into(frame: &[u8], in_port: u32, flow: &mut Flow) -> Layout {
     parse(frame, flow)
 }
 
-/// The parse behind the three entry points: `flow` is zero but for
-/// `in_port`.
+/// Number of leading words of a [`Flow`] that hold what a packet's headers set
+/// (everything before `metadata`); `recirc_id` and `dp_hash`, which the datapath sets,
+/// live there too.
+pub const PACKET_WORDS: usize = std::mem::offset_of!(Flow, metadata) / 8;
+
+/// [`extract_into`] for a datapath's per-batch flows: clears only the first
+/// [`PACKET_WORDS`] words (the header fields, `recirc_id` and `dp_hash`) and leaves
+/// the pipeline and tunnel metadata after them as the caller keeps them. A PMD whose
+/// packets carry no metadata keeps those words zero and so never pays for clearing
+/// them; the result equals [`extract`]'s then.
+#[inline]
+pub fn extract_packet_into(frame: &[u8], in_port: u32, flow: &mut Flow) -> Layout {
+    let w: &mut [u64; crate::flow::FLOW_WORDS] = bytemuck::cast_mut(flow);
+    w[..PACKET_WORDS].fill(0);
+    flow.in_port = in_port;
+    parse(frame, flow)
+}
+
+/// The parse behind the entry points: `flow` is zero but for `in_port` (in the
+/// words parsing writes).
 #[inline(always)]
 fn parse(frame: &[u8], flow: &mut Flow) -> Layout {
     let mut layout = Layout::default();

@@ -11,7 +11,7 @@
 //!   lookup hashes and compares exactly those words ([`hash_masked`],
 //!   [`Miniflow::matches_masked`]) without building anything.
 
-use crate::flow::ops::hash_seq as hash_words;
+use crate::flow::ops::SeqHasher;
 use crate::flow::{Flow, FLOW_WORDS};
 
 /// Words in a presence map: enough bits for every word of a [`Flow`].
@@ -27,6 +27,17 @@ impl FlowMap {
     pub fn of_nonzero(words: &[u64; FLOW_WORDS]) -> FlowMap {
         let mut map = [0u64; MAP_WORDS];
         for (i, w) in words.iter().enumerate() {
+            map[i / 64] |= u64::from(*w != 0) << (i % 64);
+        }
+        FlowMap(map)
+    }
+
+    /// The words of the first `n` of `words` that are not zero (for flows known to be
+    /// zero after word `n`, such as a datapath's packets without metadata).
+    #[inline]
+    pub fn of_nonzero_prefix(words: &[u64; FLOW_WORDS], n: usize) -> FlowMap {
+        let mut map = [0u64; MAP_WORDS];
+        for (i, w) in words.iter().enumerate().take(n) {
             map[i / 64] |= u64::from(*w != 0) << (i % 64);
         }
         FlowMap(map)
@@ -52,25 +63,43 @@ impl FlowMap {
 
     /// The word indexes in the map, in increasing order.
     #[inline]
-    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        self.0.iter().enumerate().flat_map(|(k, &m)| {
-            let mut bits = m;
-            std::iter::from_fn(move || {
-                if bits == 0 {
-                    return None;
-                }
-                let b = bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                Some(k * 64 + b)
-            })
-        })
+    pub fn iter(&self) -> FlowMapIter {
+        FlowMapIter {
+            map: self.0,
+            word: 0,
+        }
     }
 
-    /// The raw map words (hashed along with the values, so that equal values at
+    /// The raw map words (hashed after the values, so that equal values at
     /// different positions never make equal keys).
     #[inline]
     pub fn raw(&self) -> &[u64; MAP_WORDS] {
         &self.0
+    }
+}
+
+/// The word indexes of a [`FlowMap`], in increasing order.
+#[derive(Debug, Clone)]
+pub struct FlowMapIter {
+    map: [u64; MAP_WORDS],
+    word: usize,
+}
+
+impl Iterator for FlowMapIter {
+    type Item = usize;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<usize> {
+        while self.word < MAP_WORDS {
+            let bits = &mut self.map[self.word];
+            if *bits != 0 {
+                let b = bits.trailing_zeros() as usize;
+                *bits &= *bits - 1;
+                return Some(self.word * 64 + b);
+            }
+            self.word += 1;
+        }
+        None
     }
 }
 
@@ -125,10 +154,13 @@ impl Miniflow {
         &self.values
     }
 
-    /// Hash of the map and the values.
+    /// Hash of the values, then the map.
     #[inline]
     pub fn hash(&self) -> u32 {
-        hash_words(self.map.raw().iter().chain(self.values.iter()).copied())
+        let mut h = SeqHasher::new();
+        self.values.iter().for_each(|v| h.push(*v));
+        self.map.0.iter().for_each(|m| h.push(*m));
+        h.finish()
     }
 
     /// Whether this key (made by [`Miniflow::masked`] with `mask`) is what `flow`
@@ -159,10 +191,24 @@ impl Miniflow {
 /// `Miniflow::from_flow(flow).hash()`, without allocating. Returns the map too.
 #[inline]
 pub fn hash_sparse(flow: &Flow) -> (FlowMap, u32) {
+    hash_sparse_prefix(flow, FLOW_WORDS)
+}
+
+/// [`hash_sparse`] for a flow known to be zero after its first `n` words: one pass
+/// over those words builds the map and feeds the hash.
+#[inline]
+pub fn hash_sparse_prefix(flow: &Flow, n: usize) -> (FlowMap, u32) {
     let w = flow.words();
-    let map = FlowMap::of_nonzero(w);
-    let h = hash_words(map.raw().iter().copied().chain(map.iter().map(|i| w[i])));
-    (map, h)
+    let mut map = [0u64; MAP_WORDS];
+    let mut h = SeqHasher::new();
+    for (i, v) in w.iter().enumerate().take(n) {
+        if *v != 0 {
+            map[i / 64] |= 1 << (i % 64);
+            h.push(*v);
+        }
+    }
+    map.iter().for_each(|m| h.push(*m));
+    (FlowMap(map), h.finish())
 }
 
 /// The hash of `flow` under `mask`: equal to `Miniflow::masked(flow, mask).hash()`,
@@ -170,12 +216,12 @@ pub fn hash_sparse(flow: &Flow) -> (FlowMap, u32) {
 #[inline]
 pub fn hash_masked(flow: &Flow, mask: &Miniflow) -> u32 {
     let w = flow.words();
-    let masked = mask
-        .map
-        .iter()
-        .zip(mask.values.iter())
-        .map(|(i, m)| w[i] & m);
-    hash_words(mask.map.raw().iter().copied().chain(masked))
+    let mut h = SeqHasher::new();
+    for (i, m) in mask.map.iter().zip(mask.values.iter()) {
+        h.push(w[i] & m);
+    }
+    mask.map.0.iter().for_each(|m| h.push(*m));
+    h.finish()
 }
 
 #[cfg(test)]
@@ -205,6 +251,7 @@ mod tests {
         assert_eq!(m.values().len(), m.map().len());
         let (map, h) = hash_sparse(&f);
         assert_eq!((map, h), (*m.map(), m.hash()));
+        assert_eq!(hash_sparse_prefix(&f, crate::PACKET_WORDS), (map, h));
         assert!(m.equals_flow(&f, &map));
         let mut g = f;
         g.tp_dst ^= 1;

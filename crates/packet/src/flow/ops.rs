@@ -139,30 +139,51 @@ fn hash_words(word: impl Fn(usize) -> u64) -> u32 {
     h as u32
 }
 
-/// The same kind of mix over a sequence of any length (miniflow values): four
-/// lanes, then the lane combination and the finalizer of [`hash_words`].
-#[inline]
-pub(crate) fn hash_seq(words: impl Iterator<Item = u64>) -> u32 {
+/// The same kind of mix over a stream of words of any length (miniflow values):
+/// four lanes, then the lane combination and the finalizer of [`hash_words`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SeqHasher {
+    lanes: [u64; 4],
+    n: usize,
+}
+
+impl SeqHasher {
     const K: u64 = 0x9e37_79b9_7f4a_7c15;
+
     #[inline(always)]
     fn round(h: u64, w: u64) -> u64 {
-        (h ^ w).rotate_left(31).wrapping_mul(K)
+        (h ^ w).rotate_left(31).wrapping_mul(Self::K)
     }
-    let mut lanes: [u64; 4] = [
-        0x243f_6a88_85a3_08d3,
-        0x1319_8a2e_0370_7344,
-        0xa409_3822_299f_31d0,
-        0x082e_fa98_ec4e_6c89,
-    ];
-    for (i, w) in words.enumerate() {
-        lanes[i % 4] = round(lanes[i % 4], w);
+
+    #[inline(always)]
+    pub(crate) fn new() -> SeqHasher {
+        SeqHasher {
+            lanes: [
+                0x243f_6a88_85a3_08d3,
+                0x1319_8a2e_0370_7344,
+                0xa409_3822_299f_31d0,
+                0x082e_fa98_ec4e_6c89,
+            ],
+            n: 0,
+        }
     }
-    let [a, b, c, d] = lanes;
-    let mut h = round(round(round(a, b), c), d);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^= h >> 33;
-    h as u32
+
+    #[inline(always)]
+    pub(crate) fn push(&mut self, w: u64) {
+        let l = &mut self.lanes[self.n & 3];
+        *l = Self::round(*l, w);
+        self.n += 1;
+    }
+
+    #[inline(always)]
+    pub(crate) fn finish(self) -> u32 {
+        let [a, b, c, d] = self.lanes;
+        let mut h = Self::round(Self::round(Self::round(a, b), c), d);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^= h >> 33;
+        h as u32
+    }
 }

@@ -245,4 +245,19 @@ pub fn check_invariants(frame: &[u8], in_port: u32, flow: &Flow) {
     assert!(flow.tcp_flags <= 0x0fff);
     assert!(flow.ipv6_label <= 0x000f_ffff);
     assert!(flow.vlan_tci == 0 || flow.vlan_tci & VLAN_CFI != 0);
+    // Packet parsing writes only the leading words, so the datapath's fast path
+    // (clear those, hash those) sees the same flow as `extract`.
+    assert!(
+        flow.words()[rvs_packet::PACKET_WORDS..]
+            .iter()
+            .all(|w| *w == 0),
+        "extract wrote past PACKET_WORDS"
+    );
+    // A reused flow slot: the previous packet's header words are garbage, the
+    // metadata words zero.
+    let mut w = [0u64; rvs_packet::FLOW_WORDS];
+    w[..rvs_packet::PACKET_WORDS].fill(u64::MAX);
+    let mut reused = Flow::from_words(&w);
+    rvs_packet::extract_packet_into(frame, in_port, &mut reused);
+    assert_eq!(reused, *flow, "extract_packet_into differs from extract");
 }
