@@ -170,7 +170,8 @@ fn get_array<const N: usize>(buf: &[u8], at: usize) -> [u8; N] {
     out
 }
 
-#[cfg(test)]
-mod no_panic;
+#[cfg(any(test, fuzzing))]
+#[doc(hidden)]
+pub mod no_panic;
 #[cfg(test)]
 mod test_util;

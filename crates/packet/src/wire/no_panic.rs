@@ -3,10 +3,12 @@
 //! every seed literal, all its truncations, single-byte mutations of it and
 //! pseudo-random buffers.
 
+#[cfg(test)]
 use super::test_util::hex;
 use super::*;
 
 /// Seed literals: the frames and headers of the module tests.
+#[cfg(test)]
 const SEEDS: &[&str] = &[
     "00112233445566778899aabb080045b90021123440004011a48bc0a80101c0a8010204d2162e000d1dae68656c6c6f",
     "4700002400070000031190b50a0000010a0000020707040102030400000100020008ebd8",
@@ -29,8 +31,10 @@ const SEEDS: &[&str] = &[
 ];
 
 /// A small deterministic xorshift generator, so the test needs no crate.
+#[cfg(test)]
 struct Rng(u64);
 
+#[cfg(test)]
 impl Rng {
     fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
@@ -423,8 +427,8 @@ fn exercise_tunnels(buf: &[u8], m: &mut [u8]) {
     }
 }
 
-/// Runs every view over `buf`.
-fn exercise(buf: &[u8]) {
+/// Runs every view over `buf` (also the body of the `wire_views` fuzz target).
+pub fn exercise(buf: &[u8]) {
     let mut owned = buf.to_vec();
     exercise_l2(buf, &mut owned);
     exercise_ip(buf, &mut owned);
@@ -433,6 +437,7 @@ fn exercise(buf: &[u8]) {
     exercise_tunnels(buf, &mut owned);
 }
 
+#[cfg(test)]
 #[test]
 fn checked_views_never_panic() {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
