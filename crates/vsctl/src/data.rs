@@ -788,8 +788,12 @@ pub fn datum_from_string(ty: &Type, s: &str, symtab: &mut SymbolTable) -> Result
                 p = rest;
                 value = Some(v);
             } else {
-                let c = p.chars().next().map(String::from).unwrap_or_default();
-                return Err(format!("{start}: syntax error at \"{c}\" expecting \"=\""));
+                // OVS prints the character with %c: at the end of the string that is a
+                // NUL, which ends the message there.
+                return Err(match p.chars().next() {
+                    Some(c) => format!("{start}: syntax error at \"{c}\" expecting \"=\""),
+                    None => format!("{start}: syntax error at \""),
+                });
             }
         }
         match (&key, range_end) {
@@ -907,7 +911,7 @@ mod tests {
         assert_eq!(d.to_bare(), "a=1 b=x y");
         assert_eq!(
             parse(&t, "a").unwrap_err(),
-            "a: syntax error at \"\" expecting \"=\""
+            "a: syntax error at \""
         );
         let d = parse(&t, "remote_ip=192.0.2.1,key=flow").unwrap();
         assert_eq!(d.to_text(&t), "{key=flow, remote_ip=\"192.0.2.1\"}");

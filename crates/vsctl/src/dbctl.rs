@@ -580,8 +580,15 @@ fn add(ctx: &mut Ctx, table: &Table, u: &str, col: &Column, vals: &[String]) -> 
             n_max: u32::MAX,
             ..ty.clone()
         };
-        let add = datum_from_string(&add_ty, v, &mut ctx.symtab)?;
-        new.union(&add);
+        let mut add = datum_from_string(&add_ty, v, &mut ctx.symtab)?;
+        if ctx.last && ty.is_map() {
+            // The last command writes partial map updates, which replace the values
+            // of keys already present (OVS's IDL turns them into delete + insert).
+            add.union(&new);
+            new = add;
+        } else {
+            new.union(&add);
+        }
     }
     if !ctx.last && new.len() as u64 > u64::from(ty.n_max) {
         return fatal(format!(

@@ -30,6 +30,12 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 static LOG_SEQ: AtomicU32 = AtomicU32::new(0);
 
+/// Counts a log message that goes only to syslog (the "Called as" line OVS logs at
+/// INFO level for commands that may write), keeping console sequence numbers in step.
+pub fn count_syslog_message() {
+    LOG_SEQ.fetch_add(1, Ordering::Relaxed);
+}
+
 /// Logs a warning to stderr in OVS's console format
 /// (`TIME|SEQ|MODULE|WARN|MESSAGE`).
 pub fn warn(module: &str, msg: &str) {

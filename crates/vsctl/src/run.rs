@@ -170,6 +170,9 @@ enum Attempt {
 
 fn main_loop(prog: &str, opts: &Options, args: &[String]) -> R<()> {
     let cmds = parse_commands(&opts.rest, opts.local.clone())?;
+    if cmds.iter().any(|c| c.syntax.mode == crate::commands::Mode::Rw) {
+        crate::count_syslog_message();
+    }
     let mut client = connect(opts)?;
     let schema_json = match client.call("get_schema", vec![json!(DB)]) {
         Ok(s) => s,

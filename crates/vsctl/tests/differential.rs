@@ -261,6 +261,34 @@ fn sort_label_lists(s: &str) -> String {
     out
 }
 
+/// Sorts JSON sets of UUID labels: `["set",[["uuid","<3>"],["uuid","<1>"]]]`.
+fn sort_json_label_sets(s: &str) -> String {
+    const OPEN: &str = "[\"set\",[";
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find(OPEN) {
+        out.push_str(&rest[..i + OPEN.len()]);
+        rest = &rest[i + OPEN.len()..];
+        let Some(end) = rest.find("]]]") else {
+            continue;
+        };
+        let inner = &rest[..end + 1];
+        let items: Vec<&str> = inner.split("],[").collect();
+        if items.iter().all(|x| x.contains("\"uuid\",\"<")) {
+            let mut v: Vec<String> = items
+                .iter()
+                .map(|x| x.trim_matches(|c| c == '[' || c == ']').to_string())
+                .collect();
+            v.sort_by_key(|x| (x.len(), x.clone()));
+            let joined: Vec<String> = v.iter().map(|x| format!("[{x}]")).collect();
+            out.push_str(&joined.join(","));
+            rest = &rest[end + 1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Parses a dump into (table heading lines, row lines) sections.
 fn dump_sections(dump: &str) -> Vec<(Vec<String>, Vec<String>)> {
     let mut sections = Vec::new();
@@ -337,7 +365,7 @@ fn normalize_text(s: &str, labels: &BTreeMap<String, String>, dir: &Path, sort: 
             } else {
                 l.to_string()
             };
-            sort_label_lists(&l)
+            sort_json_label_sets(&sort_label_lists(&l))
         })
         .collect();
     if sort {
@@ -396,7 +424,19 @@ fn run_script(name: &str, text: &str, rvs: &Path) -> Result<usize, String> {
             ("stderr", &a.stderr, &b.stderr),
             ("database", &a.dump, &b.dump),
         ] {
-            if x != y {
+            if x != y && what == "database" {
+                let only = |p: &str, q: &str| {
+                    p.lines()
+                        .filter(|l| !q.lines().any(|m| m == *l))
+                        .map(|l| format!("{l}\n"))
+                        .collect::<String>()
+                };
+                diffs.push(format!(
+                    "database differs\n--- only with ovs-vsctl ---\n{}--- only with rvs-vsctl ---\n{}---",
+                    only(x, y),
+                    only(y, x)
+                ));
+            } else if x != y {
                 diffs.push(format!(
                     "{what} differs\n--- ovs-vsctl ---\n{x}--- rvs-vsctl ---\n{y}---"
                 ));
