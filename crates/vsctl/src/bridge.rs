@@ -12,9 +12,9 @@ use crate::ctx::{command_string, fatal, Ctx, Fail, R};
 use crate::data::{Atom, Datum};
 
 #[derive(Debug, Clone)]
-struct Br {
-    cfg: Option<String>,
-    parent: Option<String>,
+pub(crate) struct Br {
+    pub(crate) cfg: Option<String>,
+    pub(crate) parent: Option<String>,
     vlan: i64,
     ports: Vec<String>,
 }
@@ -33,7 +33,7 @@ struct Iface {
 }
 
 #[derive(Debug, Default)]
-struct Cache {
+pub(crate) struct Cache {
     bridges: BTreeMap<String, Br>,
     ports: BTreeMap<String, Port>,
     ifaces: BTreeMap<String, Iface>,
@@ -52,7 +52,7 @@ fn is_fake_bridge(ctx: &Ctx, port: &str) -> bool {
     fake && port_tag(ctx, port).is_some()
 }
 
-fn populate(ctx: &Ctx) -> Cache {
+pub(crate) fn populate(ctx: &Ctx) -> Cache {
     let mut c = Cache::default();
     let bridges = ctx.txn.get_refs("Open_vSwitch", &ctx.ovs, "bridges");
     let mut seen_br = std::collections::BTreeSet::new();
@@ -60,7 +60,10 @@ fn populate(ctx: &Ctx) -> Cache {
     for b in &bridges {
         let name = ctx.txn.get_str("Bridge", b, "name");
         if !seen_br.insert(name.clone()) {
-            crate::warn("vsctl", &format!("{name}: database contains duplicate bridge name"));
+            crate::warn(
+                "vsctl",
+                &format!("{name}: database contains duplicate bridge name"),
+            );
             continue;
         }
         c.bridges.insert(
@@ -173,7 +176,7 @@ fn verify_ports(ctx: &mut Ctx) {
     ctx.verified_ports = true;
 }
 
-fn find_bridge(ctx: &mut Ctx, c: &Cache, name: &str, must_exist: bool) -> R<Option<Br>> {
+pub(crate) fn find_bridge(ctx: &mut Ctx, c: &Cache, name: &str, must_exist: bool) -> R<Option<Br>> {
     let br = c.bridges.get(name).cloned();
     if must_exist && br.is_none() {
         return fatal(format!("no bridge named {name}"));
@@ -183,7 +186,7 @@ fn find_bridge(ctx: &mut Ctx, c: &Cache, name: &str, must_exist: bool) -> R<Opti
     Ok(br)
 }
 
-fn find_real_bridge(ctx: &mut Ctx, c: &Cache, name: &str) -> R<Br> {
+pub(crate) fn find_real_bridge(ctx: &mut Ctx, c: &Cache, name: &str) -> R<Br> {
     let br = find_bridge(ctx, c, name, true)?.ok_or(Fail::Exit(1))?;
     if br.parent.is_some() {
         return fatal(format!("{name} is a fake bridge"));
@@ -216,7 +219,9 @@ fn find_iface(ctx: &mut Ctx, c: &Cache, name: &str, must_exist: bool) -> R<Optio
 fn check_conflicts(ctx: &mut Ctx, c: &Cache, name: &str, msg: &str) -> R<()> {
     verify_ports(ctx);
     if c.bridges.contains_key(name) {
-        return fatal(format!("{msg} because a bridge named {name} already exists"));
+        return fatal(format!(
+            "{msg} because a bridge named {name} already exists"
+        ));
     }
     if let Some(p) = c.ports.get(name) {
         return fatal(format!(
@@ -225,7 +230,11 @@ fn check_conflicts(ctx: &mut Ctx, c: &Cache, name: &str, msg: &str) -> R<()> {
         ));
     }
     if let Some(i) = c.ifaces.get(name) {
-        let br = c.ports.get(&i.port).map(|p| p.bridge.clone()).unwrap_or_default();
+        let br = c
+            .ports
+            .get(&i.port)
+            .map(|p| p.bridge.clone())
+            .unwrap_or_default();
         return fatal(format!(
             "{msg} because an interface named {name} already exists on bridge {br}"
         ));
@@ -233,7 +242,7 @@ fn check_conflicts(ctx: &mut Ctx, c: &Cache, name: &str, msg: &str) -> R<()> {
     Ok(())
 }
 
-fn str_datum(s: &str) -> Datum {
+pub(crate) fn str_datum(s: &str) -> Datum {
     Datum::scalar(Atom::String(s.to_string()))
 }
 
@@ -246,7 +255,7 @@ fn refs_datum(uuids: &[String]) -> Datum {
     d
 }
 
-fn set_refs(ctx: &mut Ctx, table: &str, uuid: &str, col: &str, refs: &[String]) {
+pub(crate) fn set_refs(ctx: &mut Ctx, table: &str, uuid: &str, col: &str, refs: &[String]) {
     ctx.txn.write(table, uuid, col, refs_datum(refs));
 }
 
@@ -254,7 +263,8 @@ fn new_iface(ctx: &mut Ctx, name: &str, internal: bool) -> String {
     let i = ctx.txn.insert("Interface", None);
     ctx.txn.write("Interface", &i, "name", str_datum(name));
     if internal {
-        ctx.txn.write("Interface", &i, "type", str_datum("internal"));
+        ctx.txn
+            .write("Interface", &i, "type", str_datum("internal"));
     }
     i
 }
@@ -266,9 +276,13 @@ fn new_port(ctx: &mut Ctx, name: &str, ifaces: &[String]) -> String {
     p
 }
 
-fn bridge_cfg(c: &Cache, br: &Br) -> String {
+pub(crate) fn bridge_cfg(c: &Cache, br: &Br) -> String {
     match &br.parent {
-        Some(p) => c.bridges.get(p).and_then(|b| b.cfg.clone()).unwrap_or_default(),
+        Some(p) => c
+            .bridges
+            .get(p)
+            .and_then(|b| b.cfg.clone())
+            .unwrap_or_default(),
         None => br.cfg.clone().unwrap_or_default(),
     }
 }
@@ -338,11 +352,16 @@ fn add_br(ctx: &mut Ctx, cmd: &Command) -> R<()> {
             return Ok(());
         }
     }
-    check_conflicts(ctx, &c, name, &format!("cannot create a bridge named {name}"))?;
+    check_conflicts(
+        ctx,
+        &c,
+        name,
+        &format!("cannot create a bridge named {name}"),
+    )?;
     let iface = match &parent {
         None => {
             let i = new_iface(ctx, name, true);
-            let p = new_port(ctx, name, &[i.clone()]);
+            let p = new_port(ctx, name, std::slice::from_ref(&i));
             let b = ctx.txn.insert("Bridge", None);
             ctx.txn.write("Bridge", &b, "name", str_datum(name));
             set_refs(ctx, "Bridge", &b, "ports", &[p]);
@@ -368,9 +387,13 @@ fn add_br(ctx: &mut Ctx, cmd: &Command) -> R<()> {
                 ));
             }
             let i = new_iface(ctx, name, true);
-            let p = new_port(ctx, name, &[i.clone()]);
-            ctx.txn
-                .write("Port", &p, "fake_bridge", Datum::scalar(Atom::Boolean(true)));
+            let p = new_port(ctx, name, std::slice::from_ref(&i));
+            ctx.txn.write(
+                "Port",
+                &p,
+                "fake_bridge",
+                Datum::scalar(Atom::Boolean(true)),
+            );
             ctx.txn
                 .write("Port", &p, "tag", Datum::scalar(Atom::Integer(vlan)));
             let bcfg = pb.cfg.clone().unwrap_or_default();
@@ -383,7 +406,7 @@ fn add_br(ctx: &mut Ctx, cmd: &Command) -> R<()> {
 }
 
 /// C's `atoi`: leading spaces, optional sign, digits; 0 if none.
-fn atoi(s: &str) -> i64 {
+pub(crate) fn atoi(s: &str) -> i64 {
     let t = s.trim_start();
     let (neg, digits) = match t.as_bytes().first() {
         Some(b'-') => (true, &t[1..]),
@@ -426,7 +449,12 @@ fn del_bridge(ctx: &mut Ctx, c: &Cache, name: &str) {
     }
     if let Some(cfg) = &br.cfg {
         for f in ctx.txn.uuids("Flow_Sample_Collector_Set") {
-            if ctx.txn.get_refs("Flow_Sample_Collector_Set", &f, "bridge").first() == Some(cfg) {
+            if ctx
+                .txn
+                .get_refs("Flow_Sample_Collector_Set", &f, "bridge")
+                .first()
+                == Some(cfg)
+            {
                 ctx.txn.delete("Flow_Sample_Collector_Set", &f);
             }
         }
@@ -436,7 +464,7 @@ fn del_bridge(ctx: &mut Ctx, c: &Cache, name: &str) {
     }
 }
 
-fn output_sorted(ctx: &mut Ctx, mut v: Vec<String>) {
+pub(crate) fn output_sorted(ctx: &mut Ctx, mut v: Vec<String>) {
     v.sort();
     for s in v {
         ctx.line(s);
@@ -489,7 +517,12 @@ fn add_port(
             return Ok(());
         }
     }
-    check_conflicts(ctx, &c, port_name, &format!("cannot create a port named {port_name}"))?;
+    check_conflicts(
+        ctx,
+        &c,
+        port_name,
+        &format!("cannot create a port named {port_name}"),
+    )?;
     for i in iface_names {
         check_conflicts(ctx, &c, i, &format!("cannot create an interface named {i}"))?;
     }
@@ -502,8 +535,12 @@ fn add_port(
     }
     let p = new_port(ctx, port_name, &ifaces);
     if fake_iface {
-        ctx.txn
-            .write("Port", &p, "bond_fake_iface", Datum::scalar(Atom::Boolean(true)));
+        ctx.txn.write(
+            "Port",
+            &p,
+            "bond_fake_iface",
+            Datum::scalar(Atom::Boolean(true)),
+        );
     }
     if br.parent.is_some() {
         ctx.txn
@@ -554,39 +591,6 @@ fn get_external_id(ctx: &mut Ctx, d: &Datum, prefix: &str, key: Option<&String>)
             }
         }
     }
-}
-
-fn verify_controllers(ctx: &mut Ctx, br: &str) {
-    ctx.txn.verify("Bridge", br, "controller");
-    for c in ctx.txn.get_refs("Bridge", br, "controller") {
-        ctx.txn.verify("Controller", &c, "target");
-    }
-}
-
-fn verify_managers(ctx: &mut Ctx) {
-    let ovs = ctx.ovs.clone();
-    ctx.txn.verify("Open_vSwitch", &ovs, "manager_options");
-    for m in ctx.txn.get_refs("Open_vSwitch", &ovs, "manager_options") {
-        ctx.txn.verify("Manager", &m, "target");
-    }
-}
-
-fn insert_targets(ctx: &mut Ctx, cmd: &Command, table: &str, targets: &[String]) -> Vec<String> {
-    let probe = cmd.value("--inactivity-probe").map(atoi);
-    let mut out = Vec::new();
-    for t in targets {
-        if !crate::target::valid(t, table == "Controller") {
-            crate::warn("vsctl", &format!("target type \"{t}\" is possibly erroneous"));
-        }
-        let u = ctx.txn.insert(table, None);
-        ctx.txn.write(table, &u, "target", str_datum(t));
-        if let Some(p) = probe {
-            ctx.txn
-                .write(table, &u, "inactivity_probe", Datum::scalar(Atom::Integer(p)));
-        }
-        out.push(u);
-    }
-    out
 }
 
 /// Runs an Open vSwitch command; `Ok(false)` if `cmd` is not one.
@@ -660,9 +664,21 @@ pub fn run(ctx: &mut Ctx, cmd: &Command) -> R<bool> {
             let v = br.ports.iter().filter(|p| **p != a[1]).cloned().collect();
             output_sorted(ctx, v);
         }
-        "add-port" => add_port(ctx, cmd, &a[1], &a[2], cmd.has("--may-exist"), false, &a[2..3], &a[3..])?,
+        "add-port" => add_port(
+            ctx,
+            cmd,
+            &a[1],
+            &a[2],
+            cmd.has("--may-exist"),
+            false,
+            &a[2..3],
+            &a[3..],
+        )?,
         "add-bond" => {
-            let n = a[3..].iter().position(|x| x.contains('=')).unwrap_or(a.len() - 3);
+            let n = a[3..]
+                .iter()
+                .position(|x| x.contains('='))
+                .unwrap_or(a.len() - 3);
             if n < 2 {
                 return fatal(format!(
                     "add-bond requires at least 2 interfaces, but only {n} were specified"
@@ -695,7 +711,12 @@ pub fn run(ctx: &mut Ctx, cmd: &Command) -> R<bool> {
                     ));
                 }
             }
-            check_conflicts(ctx, &c, name, &format!("cannot create an interface named {name}"))?;
+            check_conflicts(
+                ctx,
+                &c,
+                name,
+                &format!("cannot create an interface named {name}"),
+            )?;
             let i = new_iface(ctx, name, false);
             add_ref(ctx, "Port", &port.cfg, "interfaces", &i);
             ctx.new_ifaces.push(i);
@@ -714,7 +735,10 @@ pub fn run(ctx: &mut Ctx, cmd: &Command) -> R<bool> {
             }
             let port = &c.ports[&iface.port];
             if port.ifaces.len() <= 1 {
-                return fatal(format!("cannot delete last interface from port {}", iface.port));
+                return fatal(format!(
+                    "cannot delete last interface from port {}",
+                    iface.port
+                ));
             }
             del_ref(ctx, "Port", &port.cfg, "interfaces", &iface.cfg);
             ctx.txn.delete("Interface", &iface.cfg);
@@ -785,187 +809,7 @@ pub fn run(ctx: &mut Ctx, cmd: &Command) -> R<bool> {
             let br = c.ports[&i.port].bridge.clone();
             ctx.line(br);
         }
-        _ => return run_more(ctx, cmd),
+        _ => return crate::switch::run(ctx, cmd),
     }
     Ok(true)
-}
-
-fn parent_cfg(ctx: &mut Ctx, c: &Cache, name: &str) -> R<String> {
-    let br = find_bridge(ctx, c, name, true)?.ok_or(Fail::Exit(1))?;
-    Ok(bridge_cfg(c, &br))
-}
-
-fn run_more(ctx: &mut Ctx, cmd: &Command) -> R<bool> {
-    let a = &cmd.args;
-    match a[0].as_str() {
-        "get-controller" => {
-            let c = populate(ctx);
-            let br = parent_cfg(ctx, &c, &a[1])?;
-            verify_controllers(ctx, &br);
-            let v = ctx
-                .txn
-                .get_refs("Bridge", &br, "controller")
-                .iter()
-                .map(|u| ctx.txn.get_str("Controller", u, "target"))
-                .collect();
-            output_sorted(ctx, v);
-        }
-        "del-controller" | "set-controller" => {
-            let c = populate(ctx);
-            let br = find_real_bridge(ctx, &c, &a[1])?.cfg.unwrap_or_default();
-            verify_controllers(ctx, &br);
-            for u in ctx.txn.get_refs("Bridge", &br, "controller") {
-                ctx.txn.delete("Controller", &u);
-            }
-            let new = if a[0] == "set-controller" {
-                insert_targets(ctx, cmd, "Controller", &a[2..])
-            } else {
-                Vec::new()
-            };
-            set_refs(ctx, "Bridge", &br, "controller", &new);
-        }
-        "get-fail-mode" => {
-            let c = populate(ctx);
-            let br = parent_cfg(ctx, &c, &a[1])?;
-            ctx.txn.verify("Bridge", &br, "fail_mode");
-            let m = ctx.txn.get_str("Bridge", &br, "fail_mode");
-            if !m.is_empty() {
-                ctx.line(m);
-            }
-        }
-        "del-fail-mode" => {
-            let c = populate(ctx);
-            let br = find_real_bridge(ctx, &c, &a[1])?.cfg.unwrap_or_default();
-            ctx.txn.write("Bridge", &br, "fail_mode", Datum::default());
-        }
-        "set-fail-mode" => {
-            let c = populate(ctx);
-            let br = find_real_bridge(ctx, &c, &a[1])?.cfg.unwrap_or_default();
-            if a[2] != "standalone" && a[2] != "secure" {
-                return fatal("fail-mode must be \"standalone\" or \"secure\"");
-            }
-            ctx.txn.write("Bridge", &br, "fail_mode", str_datum(&a[2]));
-        }
-        "get-manager" => {
-            verify_managers(ctx);
-            let ovs = ctx.ovs.clone();
-            let mut v: Vec<String> = ctx
-                .txn
-                .get_refs("Open_vSwitch", &ovs, "manager_options")
-                .iter()
-                .map(|u| ctx.txn.get_str("Manager", u, "target"))
-                .collect();
-            v.sort();
-            v.dedup();
-            output_sorted(ctx, v);
-        }
-        "del-manager" | "set-manager" => {
-            verify_managers(ctx);
-            let ovs = ctx.ovs.clone();
-            for u in ctx.txn.get_refs("Open_vSwitch", &ovs, "manager_options") {
-                ctx.txn.delete("Manager", &u);
-            }
-            let new = if a[0] == "set-manager" {
-                insert_targets(ctx, cmd, "Manager", &a[1..])
-            } else {
-                Vec::new()
-            };
-            set_refs(ctx, "Open_vSwitch", &ovs, "manager_options", &new);
-        }
-        "get-ssl" => {
-            let ovs = ctx.ovs.clone();
-            ctx.txn.verify("Open_vSwitch", &ovs, "ssl");
-            if let Some(ssl) = ctx.txn.get_refs("Open_vSwitch", &ovs, "ssl").first().cloned() {
-                for col in ["private_key", "certificate", "ca_cert", "bootstrap_ca_cert"] {
-                    ctx.txn.verify("SSL", &ssl, col);
-                }
-                let f = |c: &str| ctx.txn.get_str("SSL", &ssl, c);
-                let text = format!(
-                    "Private key: {}\nCertificate: {}\nCA Certificate: {}\nBootstrap: {}\n",
-                    f("private_key"),
-                    f("certificate"),
-                    f("ca_cert"),
-                    ctx.txn.get("SSL", &ssl, "bootstrap_ca_cert").first() == Some(&Atom::Boolean(true))
-                );
-                ctx.out.text.push_str(&text);
-            }
-        }
-        "del-ssl" => {
-            let ovs = ctx.ovs.clone();
-            if let Some(ssl) = ctx.txn.get_refs("Open_vSwitch", &ovs, "ssl").first().cloned() {
-                ctx.txn.verify("Open_vSwitch", &ovs, "ssl");
-                ctx.txn.delete("SSL", &ssl);
-                ctx.txn.write("Open_vSwitch", &ovs, "ssl", Datum::default());
-            }
-        }
-        "set-ssl" => {
-            let ovs = ctx.ovs.clone();
-            ctx.txn.verify("Open_vSwitch", &ovs, "ssl");
-            if let Some(ssl) = ctx.txn.get_refs("Open_vSwitch", &ovs, "ssl").first().cloned() {
-                ctx.txn.delete("SSL", &ssl);
-            }
-            let ssl = ctx.txn.insert("SSL", None);
-            ctx.txn.write("SSL", &ssl, "private_key", str_datum(&a[1]));
-            ctx.txn.write("SSL", &ssl, "certificate", str_datum(&a[2]));
-            ctx.txn.write("SSL", &ssl, "ca_cert", str_datum(&a[3]));
-            let boot = Datum::scalar(Atom::Boolean(cmd.has("--bootstrap")));
-            ctx.txn.write("SSL", &ssl, "bootstrap_ca_cert", boot);
-            set_refs(ctx, "Open_vSwitch", &ovs, "ssl", &[ssl]);
-        }
-        "emer-reset" => emer_reset(ctx),
-        _ => return Ok(false),
-    }
-    Ok(true)
-}
-
-fn emer_reset(ctx: &mut Ctx) {
-    let ovs = ctx.ovs.clone();
-    ctx.txn
-        .write("Open_vSwitch", &ovs, "manager_options", Datum::default());
-    ctx.txn.write("Open_vSwitch", &ovs, "ssl", Datum::default());
-    for b in ctx.txn.uuids("Bridge") {
-        for col in [
-            "controller",
-            "fail_mode",
-            "mirrors",
-            "netflow",
-            "sflow",
-            "ipfix",
-            "flood_vlans",
-        ] {
-            ctx.txn.write("Bridge", &b, col, Datum::default());
-        }
-        let oc = ctx.txn.get("Bridge", &b, "other_config");
-        let keep = match oc.get_str("hwaddr") {
-            Some(h) => Datum {
-                keys: vec![Atom::String("hwaddr".into())],
-                values: vec![Atom::String(h.into())],
-            },
-            None => Datum::default(),
-        };
-        ctx.txn.write("Bridge", &b, "other_config", keep);
-    }
-    for p in ctx.txn.uuids("Port") {
-        ctx.txn.write("Port", &p, "other_config", Datum::default());
-    }
-    for i in ctx.txn.uuids("Interface") {
-        for col in ["ingress_policing_rate", "ingress_policing_burst"] {
-            ctx.txn
-                .write("Interface", &i, col, Datum::scalar(Atom::Integer(0)));
-        }
-    }
-    for t in [
-        "Mirror",
-        "Controller",
-        "Manager",
-        "NetFlow",
-        "SSL",
-        "sFlow",
-        "IPFIX",
-        "Flow_Sample_Collector_Set",
-    ] {
-        for u in ctx.txn.uuids(t) {
-            ctx.txn.delete(t, &u);
-        }
-    }
 }

@@ -94,7 +94,11 @@ impl Client {
         })?;
         loop {
             match self.recv()? {
-                Message::Response { result, error, id: rid } if rid == id => {
+                Message::Response {
+                    result,
+                    error,
+                    id: rid,
+                } if rid == id => {
                     return if error.is_null() {
                         Ok(result)
                     } else {

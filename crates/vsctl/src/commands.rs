@@ -47,19 +47,96 @@ macro_rules! cmd {
 /// Every command, in the order OVS registers them.
 pub static COMMANDS: &[Syntax] = &[
     cmd!("comment", 0, MANY, "[ARG]...", "", Ro),
-    cmd!("get", 2, MANY, "TABLE RECORD [COLUMN[:KEY]]...", "--if-exists,--id=", Ro),
-    cmd!("list", 1, MANY, "TABLE [RECORD]...", "--if-exists,--columns=", Ro),
-    cmd!("find", 1, MANY, "TABLE [COLUMN[:KEY]=VALUE]...", "--columns=", Ro),
-    cmd!("set", 3, MANY, "TABLE RECORD COLUMN[:KEY]=VALUE...", "--if-exists", Rw),
-    cmd!("add", 4, MANY, "TABLE RECORD COLUMN [KEY=]VALUE...", "--if-exists", Rw),
-    cmd!("remove", 4, MANY, "TABLE RECORD COLUMN KEY|VALUE|KEY=VALUE...", "--if-exists", Rw),
-    cmd!("clear", 3, MANY, "TABLE RECORD COLUMN...", "--if-exists", Rw),
-    cmd!("create", 2, MANY, "TABLE COLUMN[:KEY]=VALUE...", "--id=", Rw),
-    cmd!("destroy", 1, MANY, "TABLE [RECORD]...", "--if-exists,--all", Rw),
-    cmd!("wait-until", 2, MANY, "TABLE RECORD [COLUMN[:KEY]=VALUE]...", "", Ro),
+    cmd!(
+        "get",
+        2,
+        MANY,
+        "TABLE RECORD [COLUMN[:KEY]]...",
+        "--if-exists,--id=",
+        Ro
+    ),
+    cmd!(
+        "list",
+        1,
+        MANY,
+        "TABLE [RECORD]...",
+        "--if-exists,--columns=",
+        Ro
+    ),
+    cmd!(
+        "find",
+        1,
+        MANY,
+        "TABLE [COLUMN[:KEY]=VALUE]...",
+        "--columns=",
+        Ro
+    ),
+    cmd!(
+        "set",
+        3,
+        MANY,
+        "TABLE RECORD COLUMN[:KEY]=VALUE...",
+        "--if-exists",
+        Rw
+    ),
+    cmd!(
+        "add",
+        4,
+        MANY,
+        "TABLE RECORD COLUMN [KEY=]VALUE...",
+        "--if-exists",
+        Rw
+    ),
+    cmd!(
+        "remove",
+        4,
+        MANY,
+        "TABLE RECORD COLUMN KEY|VALUE|KEY=VALUE...",
+        "--if-exists",
+        Rw
+    ),
+    cmd!(
+        "clear",
+        3,
+        MANY,
+        "TABLE RECORD COLUMN...",
+        "--if-exists",
+        Rw
+    ),
+    cmd!(
+        "create",
+        2,
+        MANY,
+        "TABLE COLUMN[:KEY]=VALUE...",
+        "--id=",
+        Rw
+    ),
+    cmd!(
+        "destroy",
+        1,
+        MANY,
+        "TABLE [RECORD]...",
+        "--if-exists,--all",
+        Rw
+    ),
+    cmd!(
+        "wait-until",
+        2,
+        MANY,
+        "TABLE RECORD [COLUMN[:KEY]=VALUE]...",
+        "",
+        Ro
+    ),
     cmd!("show", 0, 0, "", "", Ro),
     cmd!("init", 0, 0, "", "", Rw),
-    cmd!("add-br", 1, 3, "NEW-BRIDGE [PARENT] [NEW-VLAN]", "--may-exist", Rw),
+    cmd!(
+        "add-br",
+        1,
+        3,
+        "NEW-BRIDGE [PARENT] [NEW-VLAN]",
+        "--may-exist",
+        Rw
+    ),
     cmd!("del-br", 1, 1, "BRIDGE", "--if-exists", Rw),
     cmd!("list-br", 0, 0, "", "--real,--fake", Ro),
     cmd!("br-exists", 1, 1, "BRIDGE", "", Ro),
@@ -68,26 +145,68 @@ pub static COMMANDS: &[Syntax] = &[
     cmd!("br-set-external-id", 2, 3, "BRIDGE KEY [VALUE]", "", Rw),
     cmd!("br-get-external-id", 1, 2, "BRIDGE [KEY]", "", Ro),
     cmd!("list-ports", 1, 1, "BRIDGE", "", Ro),
-    cmd!("add-port", 2, MANY, "BRIDGE NEW-PORT [COLUMN[:KEY]=VALUE]...", "--may-exist", Rw),
-    cmd!("del-port", 1, 2, "[BRIDGE] PORT|IFACE", "--if-exists,--with-iface", Rw),
+    cmd!(
+        "add-port",
+        2,
+        MANY,
+        "BRIDGE NEW-PORT [COLUMN[:KEY]=VALUE]...",
+        "--may-exist",
+        Rw
+    ),
+    cmd!(
+        "del-port",
+        1,
+        2,
+        "[BRIDGE] PORT|IFACE",
+        "--if-exists,--with-iface",
+        Rw
+    ),
     cmd!("port-to-br", 1, 1, "PORT", "", Ro),
-    cmd!("add-bond", 4, MANY, "BRIDGE BOND IFACE... [COLUMN[:KEY]=VALUE]...", "--may-exist,--fake-iface", Rw),
+    cmd!(
+        "add-bond",
+        4,
+        MANY,
+        "BRIDGE BOND IFACE... [COLUMN[:KEY]=VALUE]...",
+        "--may-exist,--fake-iface",
+        Rw
+    ),
     cmd!("add-bond-iface", 2, 2, "BOND IFACE", "--may-exist", Rw),
     cmd!("del-bond-iface", 1, 2, "[BOND] IFACE", "--if-exists", Rw),
     cmd!("list-ifaces", 1, 1, "BRIDGE", "", Ro),
     cmd!("iface-to-br", 1, 1, "IFACE", "", Ro),
     cmd!("get-controller", 1, 1, "BRIDGE", "", Ro),
     cmd!("del-controller", 1, 1, "BRIDGE", "", Rw),
-    cmd!("set-controller", 1, MANY, "BRIDGE TARGET...", "--inactivity-probe=", Rw),
+    cmd!(
+        "set-controller",
+        1,
+        MANY,
+        "BRIDGE TARGET...",
+        "--inactivity-probe=",
+        Rw
+    ),
     cmd!("get-fail-mode", 1, 1, "BRIDGE", "", Ro),
     cmd!("del-fail-mode", 1, 1, "BRIDGE", "", Rw),
     cmd!("set-fail-mode", 2, 2, "BRIDGE MODE", "", Rw),
     cmd!("get-manager", 0, 0, "", "", Ro),
     cmd!("del-manager", 0, 0, "", "", Rw),
-    cmd!("set-manager", 1, MANY, "TARGET...", "--inactivity-probe=", Rw),
+    cmd!(
+        "set-manager",
+        1,
+        MANY,
+        "TARGET...",
+        "--inactivity-probe=",
+        Rw
+    ),
     cmd!("get-ssl", 0, 0, "", "", Ro),
     cmd!("del-ssl", 0, 0, "", "", Rw),
-    cmd!("set-ssl", 3, 3, "PRIVATE-KEY CERTIFICATE CA-CERT", "--bootstrap", Rw),
+    cmd!(
+        "set-ssl",
+        3,
+        3,
+        "PRIVATE-KEY CERTIFICATE CA-CERT",
+        "--bootstrap",
+        Rw
+    ),
     cmd!("emer-reset", 0, 0, "", "", Rw),
 ];
 
@@ -118,10 +237,7 @@ fn find(name: &str) -> Option<&'static Syntax> {
     COMMANDS.iter().find(|s| s.name == name)
 }
 
-fn parse_one(
-    args: &[String],
-    mut options: CommandOptions,
-) -> Result<Command, String> {
+fn parse_one(args: &[String], mut options: CommandOptions) -> Result<Command, String> {
     let mut i = 0;
     while i < args.len() && args[i].starts_with('-') {
         let (k, v) = match args[i].split_once('=') {
@@ -141,10 +257,14 @@ fn parse_one(
     let syntax =
         find(name).ok_or_else(|| format!("unknown command '{name}'; use --help for help"))?;
     for (k, v) in &options {
-        let end = syntax
-            .options
-            .find(k.as_str())
-            .map(|p| syntax.options.as_bytes().get(p + k.len()).copied().unwrap_or(0));
+        let end = syntax.options.find(k.as_str()).map(|p| {
+            syntax
+                .options
+                .as_bytes()
+                .get(p + k.len())
+                .copied()
+                .unwrap_or(0)
+        });
         match end {
             Some(0 | b'=' | b',' | b'?' | b' ') => {}
             _ => return Err(format!("'{name}' command has no '{k}' option")),

@@ -83,7 +83,13 @@ pub fn score_partial_match(name: &str, s: &str) -> u32 {
     if name == s {
         return u32::MAX;
     }
-    let norm = |c: u8| if c == b'-' { b'_' } else { c.to_ascii_lowercase() };
+    let norm = |c: u8| {
+        if c == b'-' {
+            b'_'
+        } else {
+            c.to_ascii_lowercase()
+        }
+    };
     let (n, t) = (name.as_bytes(), s.as_bytes());
     let mut i = 0;
     loop {
@@ -142,7 +148,10 @@ pub fn get_column(table: &Table, name: &str) -> Result<Column, String> {
             "{} does not contain a column whose name matches \"{name}\"",
             table.name
         )),
-        [one] => Ok(table.column(one).cloned().unwrap_or_else(|| table.columns[0].clone())),
+        [one] => Ok(table
+            .column(one)
+            .cloned()
+            .unwrap_or_else(|| table.columns[0].clone())),
         many => Err(format!(
             "{} contains more than one column whose name matches \"{name}\": {}",
             table.name,
@@ -186,7 +195,10 @@ mod tests {
     fn partial_matches() {
         assert_eq!(score_partial_match("Bridge", "Bridge"), u32::MAX);
         assert_eq!(score_partial_match("Bridge", "bridge"), u32::MAX - 1);
-        assert_eq!(score_partial_match("Open_vSwitch", "open-vswitch"), u32::MAX - 1);
+        assert_eq!(
+            score_partial_match("Open_vSwitch", "open-vswitch"),
+            u32::MAX - 1
+        );
         assert_eq!(score_partial_match("Bridge", "br"), 2);
         assert_eq!(score_partial_match("Bridge", "bx"), 0);
         assert_eq!(score_partial_match("Bridge", ""), 0);

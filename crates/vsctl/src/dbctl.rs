@@ -6,9 +6,10 @@ use std::rc::Rc;
 
 use crate::commands::Command;
 use crate::ctx::{fatal, get_column, get_table, Ctx, Fail, R};
-use crate::data::{atom_from_string, datum_from_string, parse_token, parse_uuid, Atom, Datum};
+use crate::data::{parse_uuid, Atom, Datum};
 use crate::output::{Cell, OutTable};
 use crate::schema::{AtomicType, Column, Table, Type};
+use crate::text::{atom_from_string, datum_from_string, parse_token};
 
 /// How rows of a table can be named besides by UUID: by the value of `name_column` in
 /// `id_table`, then (with `uuid_column`) following that row's reference.
@@ -168,7 +169,11 @@ fn missing_operator_error(arg: &str, ops: &[&str]) -> String {
 }
 
 /// `parse_column_key_value`. With `ops` a value after one of them is required.
-fn parse_column_key_value(arg: &str, table: &Table, ops: Option<&[&str]>) -> Result<ColumnArg, String> {
+fn parse_column_key_value(
+    arg: &str,
+    table: &Table,
+    ops: Option<&[&str]>,
+) -> Result<ColumnArg, String> {
     let (name, mut p) = parse_token(arg)?;
     if name.is_empty() {
         return Err(format!("{arg}: missing column name"));
@@ -390,7 +395,9 @@ pub fn run(ctx: &mut Ctx, c: &Command) -> R<bool> {
                 let new = !ctx.symtab.symbols.contains_key(id);
                 let sym = ctx.symtab.insert(id);
                 if sym.created {
-                    return fatal(format!("row id \"{id}\" may only be specified on one --id option"));
+                    return fatal(format!(
+                        "row id \"{id}\" may only be specified on one --id option"
+                    ));
                 }
                 sym.created = true;
                 if !new {
@@ -525,7 +532,10 @@ pub fn run(ctx: &mut Ctx, c: &Command) -> R<bool> {
                 return fatal("--all and --if-exists should not be specified together");
             }
             if !all && a.len() == 2 {
-                crate::warn("db_ctl_base", "either --all or records argument should be specified");
+                crate::warn(
+                    "db_ctl_base",
+                    "either --all or records argument should be specified",
+                );
                 return Ok(true);
             }
             if all {
@@ -656,7 +666,9 @@ fn create(ctx: &mut Ctx, c: &Command) -> R<()> {
             }
             let sym = ctx.symtab.insert(id);
             if sym.created {
-                return fatal(format!("row id \"{id}\" may only be specified on one --id option"));
+                return fatal(format!(
+                    "row id \"{id}\" may only be specified on one --id option"
+                ));
             }
             sym.created = true;
             if table.is_root {

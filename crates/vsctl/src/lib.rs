@@ -23,7 +23,9 @@ pub mod output;
 pub mod run;
 pub mod schema;
 pub mod show;
+pub mod switch;
 pub mod target;
+pub mod text;
 pub mod txn;
 
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -228,16 +228,12 @@ pub fn parse(prog: &str, args: &[String]) -> Parsed {
             "timeout" => match v.parse::<u32>() {
                 Ok(t) if t > 0 && !v.starts_with('+') => o.timeout = t,
                 _ => {
-                    return Parsed::Fail(format!(
-                        "{prog}: value {v} on -t or --timeout is invalid"
-                    ))
+                    return Parsed::Fail(format!("{prog}: value {v} on -t or --timeout is invalid"))
                 }
             },
             "help" => return Parsed::Print(crate::commands::usage(prog)),
             "version" => {
-                return Parsed::Print(format!(
-                    "{prog} (Open vSwitch) 3.1.0\nDB Schema 8.3.1\n"
-                ))
+                return Parsed::Print(format!("{prog} (Open vSwitch) 3.1.0\nDB Schema 8.3.1\n"))
             }
             "commands" => return Parsed::Print(crate::commands::list_commands()),
             "format" => {

@@ -10,10 +10,11 @@ use serde_json::{json, Value};
 use crate::client::{Client, ClientError};
 use crate::commands::{parse_commands, Command};
 use crate::ctx::{escape_arg, fatal, get_column, get_table, Ctx, Fail, Output, R};
-use crate::data::{parse_token, Atom, SymbolTable};
+use crate::data::{Atom, SymbolTable};
 use crate::options::{self, Options, Parsed};
 use crate::output::Printer;
 use crate::schema::Schema;
+use crate::text::parse_token;
 use crate::txn::{Snapshot, Txn};
 
 const DB: &str = "Open_vSwitch";
@@ -83,7 +84,15 @@ fn prerequisites(schema: &Schema, cmds: &[Command]) -> R<()> {
         let a = &c.args;
         let needs_table = matches!(
             a[0].as_str(),
-            "get" | "list" | "find" | "set" | "add" | "remove" | "clear" | "create" | "destroy"
+            "get"
+                | "list"
+                | "find"
+                | "set"
+                | "add"
+                | "remove"
+                | "clear"
+                | "create"
+                | "destroy"
                 | "wait-until"
         );
         if !needs_table {
@@ -170,7 +179,10 @@ enum Attempt {
 
 fn main_loop(prog: &str, opts: &Options, args: &[String]) -> R<()> {
     let cmds = parse_commands(&opts.rest, opts.local.clone())?;
-    if cmds.iter().any(|c| c.syntax.mode == crate::commands::Mode::Rw) {
+    if cmds
+        .iter()
+        .any(|c| c.syntax.mode == crate::commands::Mode::Rw)
+    {
         crate::count_syslog_message();
     }
     let mut client = connect(opts)?;
@@ -182,7 +194,10 @@ fn main_loop(prog: &str, opts: &Options, args: &[String]) -> R<()> {
     prerequisites(&schema, &cmds)?;
     let comment = format!(
         "{prog}: {}",
-        args.iter().map(|a| escape_arg(a)).collect::<Vec<_>>().join(" ")
+        args.iter()
+            .map(|a| escape_arg(a))
+            .collect::<Vec<_>>()
+            .join(" ")
     );
     let (outputs, next_cfg, new_ifaces) = loop {
         let snap = fetch(&mut client, &opts.db, &schema)?;
@@ -317,7 +332,11 @@ fn attempt(
     let ifaces = ctx
         .new_ifaces
         .iter()
-        .filter_map(|t| real.iter().find(|(tmp, _)| tmp == t).map(|(_, r)| r.clone()))
+        .filter_map(|t| {
+            real.iter()
+                .find(|(tmp, _)| tmp == t)
+                .map(|(_, r)| r.clone())
+        })
         .collect();
     Ok(Attempt::Done(outputs, next_cfg, ifaces))
 }
@@ -360,7 +379,11 @@ fn wait_for_reload(
         let snap = fetch(client, &opts.db, schema)?;
         let txn = Txn::new(schema.clone(), snap);
         let done = txn.uuids(DB).iter().any(|u| {
-            txn.get(DB, u, "cur_cfg").first().and_then(Atom::as_int).unwrap_or(0) >= next_cfg
+            txn.get(DB, u, "cur_cfg")
+                .first()
+                .and_then(Atom::as_int)
+                .unwrap_or(0)
+                >= next_cfg
         });
         if done {
             let mut any = false;
@@ -368,7 +391,10 @@ fn wait_for_reload(
                 if txn.row("Interface", u).is_none() {
                     continue;
                 }
-                let ofport = txn.get("Interface", u, "ofport").first().and_then(Atom::as_int);
+                let ofport = txn
+                    .get("Interface", u, "ofport")
+                    .first()
+                    .and_then(Atom::as_int);
                 if ofport.is_none() || ofport == Some(-1) {
                     let name = txn.get_str("Interface", u, "name");
                     let err = txn.get_str("Interface", u, "error");

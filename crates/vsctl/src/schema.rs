@@ -280,7 +280,11 @@ pub struct Schema {
 impl Schema {
     /// Parses a schema document.
     pub fn parse(v: &Value) -> Result<Schema, String> {
-        let name = v.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+        let name = v
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         let tables_json = v
             .get("tables")
             .and_then(Value::as_object)

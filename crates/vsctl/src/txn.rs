@@ -53,12 +53,21 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// Builds a snapshot from the results of one `select` per table (in `names` order).
-    pub fn from_selects(schema: &Schema, names: &[String], results: &[Value]) -> Result<Self, String> {
+    pub fn from_selects(
+        schema: &Schema,
+        names: &[String],
+        results: &[Value],
+    ) -> Result<Self, String> {
         let mut tables = BTreeMap::new();
         for (name, res) in names.iter().zip(results) {
             let table = schema.table(name).ok_or("unknown table")?;
             let mut rows = BTreeMap::new();
-            for r in res.get("rows").and_then(Value::as_array).into_iter().flatten() {
+            for r in res
+                .get("rows")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let uuid = r
                     .get("_uuid")
                     .and_then(|u| u.get(1))
@@ -160,7 +169,12 @@ impl Txn {
 
     /// Records that the commands depend on `column` of an existing row.
     pub fn verify(&mut self, table: &str, uuid: &str, column: &str) {
-        if self.orig.tables.get(table).is_some_and(|t| t.contains_key(uuid)) {
+        if self
+            .orig
+            .tables
+            .get(table)
+            .is_some_and(|t| t.contains_key(uuid))
+        {
             self.verified
                 .insert((table.to_string(), uuid.to_string(), column.to_string()));
         }
@@ -235,8 +249,10 @@ impl Txn {
                     row.insert(c.to_string(), d.to_json(&col.ty));
                 }
             }
-            ops.push(json!({"op": "wait", "table": t, "timeout": 0, "where": where_uuid(u),
-                "until": "==", "columns": cols, "rows": [Value::Object(row)]}));
+            ops.push(
+                json!({"op": "wait", "table": t, "timeout": 0, "where": where_uuid(u),
+                "until": "==", "columns": cols, "rows": [Value::Object(row)]}),
+            );
         }
 
         // Singleton tables: inserting into an empty one must not race.
@@ -244,8 +260,10 @@ impl Txn {
             let before = self.orig.tables.get(name).map_or(0, BTreeMap::len);
             let after = self.cur.tables.get(name).map_or(0, BTreeMap::len);
             if table.is_singleton && before == 0 && after == 1 {
-                ops.push(json!({"op": "wait", "table": name, "where": [], "timeout": 0,
-                    "until": "==", "rows": []}));
+                ops.push(
+                    json!({"op": "wait", "table": name, "where": [], "timeout": 0,
+                    "until": "==", "rows": []}),
+                );
             }
         }
 

@@ -77,7 +77,10 @@ impl Server {
         let child = env(&mut Command::new("ovsdb-server"), &s.dir)
             .arg(&db)
             .arg(format!("--remote=punix:{}", sock.display()))
-            .arg(format!("--unixctl={}", s.dir.join("ovsdb-server.ctl").display()))
+            .arg(format!(
+                "--unixctl={}",
+                s.dir.join("ovsdb-server.ctl").display()
+            ))
             .arg("--no-chdir")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -86,11 +89,18 @@ impl Server {
         s.child = Some(child);
         let t0 = Instant::now();
         while !sock.exists() {
-            assert!(t0.elapsed() < Duration::from_secs(10), "ovsdb-server did not start");
+            assert!(
+                t0.elapsed() < Duration::from_secs(10),
+                "ovsdb-server did not start"
+            );
             std::thread::sleep(Duration::from_millis(10));
         }
         let out = s.run(Path::new("ovs-vsctl"), &["--no-wait".into(), "init".into()]);
-        assert!(out.status.success(), "init: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "init: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         s
     }
 
@@ -313,7 +323,9 @@ fn normalize_dump(dump: &str) -> (BTreeMap<String, String>, String) {
             let b = r.as_bytes();
             if is_uuid_at(b, 0) {
                 let n = labels.len();
-                labels.entry(r[..36].to_string()).or_insert(format!("<{n}>"));
+                labels
+                    .entry(r[..36].to_string())
+                    .or_insert(format!("<{n}>"));
             }
         }
     }
@@ -354,7 +366,10 @@ fn normalize_text(s: &str, labels: &BTreeMap<String, String>, dir: &Path, sort: 
             return l.clone();
         }
         let n = extra.len();
-        extra.entry(u.to_string()).or_insert(format!("<x{n}>")).clone()
+        extra
+            .entry(u.to_string())
+            .or_insert(format!("<x{n}>"))
+            .clone()
     });
     let mut lines: Vec<String> = s
         .lines()
@@ -389,8 +404,18 @@ fn run_side(server: &Server, prog: &Path, args: &[String], sort: bool) -> Side {
     let out = server.run(prog, args);
     let (labels, dump) = normalize_dump(&server.dump());
     Side {
-        stdout: normalize_text(&String::from_utf8_lossy(&out.stdout), &labels, &server.dir, sort),
-        stderr: normalize_text(&String::from_utf8_lossy(&out.stderr), &labels, &server.dir, false),
+        stdout: normalize_text(
+            &String::from_utf8_lossy(&out.stdout),
+            &labels,
+            &server.dir,
+            sort,
+        ),
+        stderr: normalize_text(
+            &String::from_utf8_lossy(&out.stderr),
+            &labels,
+            &server.dir,
+            false,
+        ),
         status: out.status.code(),
         dump,
     }
@@ -417,7 +442,10 @@ fn run_script(name: &str, text: &str, rvs: &Path) -> Result<usize, String> {
         let b = run_side(&rvs_server, rvs, &args, sort);
         let mut diffs = Vec::new();
         if a.status != b.status {
-            diffs.push(format!("exit status: ovs {:?}, rvs {:?}", a.status, b.status));
+            diffs.push(format!(
+                "exit status: ovs {:?}, rvs {:?}",
+                a.status, b.status
+            ));
         }
         for (what, x, y) in [
             ("stdout", &a.stdout, &b.stdout),
@@ -470,7 +498,11 @@ fn corpus_matches_ovs_vsctl() {
     let mut failures = Vec::new();
     let mut total = 0;
     for f in &files {
-        let name = f.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let name = f
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
         if only.as_deref().is_some_and(|o| !name.contains(o)) {
             continue;
         }
@@ -481,7 +513,10 @@ fn corpus_matches_ovs_vsctl() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
-    eprintln!("{total} command lines matched across {} scripts", files.len());
+    eprintln!(
+        "{total} command lines matched across {} scripts",
+        files.len()
+    );
 }
 
 #[test]
@@ -491,11 +526,122 @@ fn normalisation_is_order_independent() {
         Port table\n_uuid name\n----- ----\n22222222-2222-2222-2222-222222222222 p2\n33333333-3333-3333-3333-333333333333 p1\n";
     let b = a
         .replace("22222222-2222-2222-2222-222222222222", "T")
-        .replace("33333333-3333-3333-3333-333333333333", "22222222-2222-2222-2222-222222222222")
+        .replace(
+            "33333333-3333-3333-3333-333333333333",
+            "22222222-2222-2222-2222-222222222222",
+        )
         .replace('T', "33333333-3333-3333-3333-333333333333");
     assert_eq!(normalize_dump(a).1, normalize_dump(&b).1);
     assert_eq!(
         shell_split(r#"set port p 'a b' "c\"d" e\ f"#),
         vec!["set", "port", "p", "a b", "c\"d", "e f"]
     );
+}
+
+/// Without `--no-wait`: both programs increment `next_cfg`, wait for a stand-in switch to
+/// report it in `cur_cfg`, then report the new interfaces that got no OpenFlow port.
+#[test]
+fn waiting_for_reload_matches() {
+    let rvs = rvs_vsctl();
+    let mut results = Vec::new();
+    for (tag, prog) in [("ovs-wait", PathBuf::from("ovs-vsctl")), ("rvs-wait", rvs)] {
+        let server = Server::start(tag);
+        let args: Vec<String> = [
+            "--timeout=20",
+            "add-br",
+            "br0",
+            "--",
+            "add-port",
+            "br0",
+            "p1",
+            "--",
+            "set",
+            "interface",
+            "p1",
+            "error=\"could not open network device p1\"",
+            "--",
+            "add-port",
+            "br0",
+            "p2",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let mut c = Command::new(&prog);
+        env(&mut c, &server.dir).args(&args).stdin(Stdio::null());
+        let child = c
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        // Play ovs-vswitchd: once next_cfg moves, apply it.
+        let ovs = Path::new("ovs-vsctl");
+        let get = |col: &str| -> String {
+            let out = server.run(
+                ovs,
+                &[
+                    "--no-wait".into(),
+                    "get".into(),
+                    "open".into(),
+                    ".".into(),
+                    col.into(),
+                ],
+            );
+            String::from_utf8_lossy(&out.stdout).trim().to_string()
+        };
+        let t0 = Instant::now();
+        while get("next_cfg") != "1" {
+            assert!(
+                t0.elapsed() < Duration::from_secs(10),
+                "{tag}: next_cfg never moved"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let set: Vec<String> = [
+            "--no-wait",
+            "set",
+            "interface",
+            "br0",
+            "ofport=65534",
+            "--",
+            "set",
+            "interface",
+            "p2",
+            "ofport=-1",
+            "--",
+            "set",
+            "open",
+            ".",
+            "cur_cfg=1",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert!(server.run(ovs, &set).status.success());
+        let out = wait_with_timeout(child, Duration::from_secs(20));
+        let (labels, dump) = normalize_dump(&server.dump());
+        results.push((
+            out.status.code(),
+            normalize_text(
+                &String::from_utf8_lossy(&out.stdout),
+                &labels,
+                &server.dir,
+                false,
+            ),
+            normalize_text(
+                &String::from_utf8_lossy(&out.stderr),
+                &labels,
+                &server.dir,
+                false,
+            ),
+            dump,
+        ));
+    }
+    assert_eq!(results[0].0, results[1].0, "exit status");
+    assert_eq!(results[0].1, results[1].1, "stdout");
+    assert_eq!(results[0].2, results[1].2, "stderr");
+    assert_eq!(results[0].3, results[1].3, "database");
+    assert!(results[0]
+        .2
+        .contains("Error detected while setting up 'p1': could not open"));
 }
