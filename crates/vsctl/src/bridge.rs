@@ -448,16 +448,9 @@ fn del_bridge(ctx: &mut Ctx, c: &Cache, name: &str) {
         del_port(ctx, c, &port);
     }
     if let Some(cfg) = &br.cfg {
-        for f in ctx.txn.uuids("Flow_Sample_Collector_Set") {
-            if ctx
-                .txn
-                .get_refs("Flow_Sample_Collector_Set", &f, "bridge")
-                .first()
-                == Some(cfg)
-            {
-                ctx.txn.delete("Flow_Sample_Collector_Set", &f);
-            }
-        }
+        // ovs-vsctl 3.1 means to delete the bridge's Flow_Sample_Collector_Set rows
+        // here, but its del-br does not monitor that table, so it never finds any and
+        // the rows (and the bridge they reference) stay. Do the same.
         ctx.txn.delete("Bridge", cfg);
         let ovs = ctx.ovs.clone();
         del_ref(ctx, "Open_vSwitch", &ovs, "bridges", cfg);
