@@ -361,3 +361,87 @@ fn substitute(v: Value, named: &BTreeSet<&str>) -> Value {
         other => other,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Atom;
+
+    fn schema() -> Schema {
+        Schema::parse(&json!({"name": "Open_vSwitch", "tables": {
+            "Open_vSwitch": {"maxRows": 1, "isRoot": true, "columns": {
+                "bridges": {"type": {"key": {"type": "uuid", "refTable": "Bridge"}, "min": 0, "max": "unlimited"}},
+                "next_cfg": {"type": "integer"}}},
+            "Bridge": {"columns": {"name": {"type": "string", "mutable": false}}}
+        }}))
+        .unwrap()
+    }
+
+    fn snapshot(s: &Schema) -> Snapshot {
+        let names = vec!["Bridge".to_string(), "Open_vSwitch".to_string()];
+        Snapshot::from_selects(
+            s,
+            &names,
+            &[
+                json!({"rows": [{"_uuid": ["uuid", "b1"], "name": "br0"}]}),
+                json!({"rows": [{"_uuid": ["uuid", "o1"], "bridges": ["uuid", "b1"], "next_cfg": 3}]}),
+            ],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn reads_become_waits_and_new_rows_named_uuids() {
+        let s = schema();
+        let mut t = Txn::new(s.clone(), snapshot(&s));
+        t.verify("Open_vSwitch", "o1", "bridges");
+        let b = t.insert(
+            "Bridge",
+            Some("11111111-2222-3333-4444-555555555555".into()),
+        );
+        t.write(
+            "Bridge",
+            &b,
+            "name",
+            Datum::scalar(Atom::String("br1".into())),
+        );
+        let mut refs = t.get("Open_vSwitch", "o1", "bridges");
+        refs.keys.push(Atom::Uuid(b.clone()));
+        refs.sort();
+        t.write("Open_vSwitch", "o1", "bridges", refs);
+        let ops = t.ops(Some("o1"), "c", false);
+        assert!(ops.changed);
+        let v = Value::Array(ops.ops.clone());
+        // The wait carries the value read, so a concurrent change makes it fail.
+        assert_eq!(ops.ops[0]["op"], "wait");
+        assert_eq!(ops.ops[0]["rows"][0]["bridges"], json!(["uuid", "b1"]));
+        assert_eq!(ops.ops[1]["op"], "insert");
+        let name = row_name(&b);
+        assert_eq!(ops.ops[1]["uuid-name"], json!(name));
+        assert!(v
+            .to_string()
+            .contains(&format!("[\"named-uuid\",\"{name}\"]")));
+        let update = &ops.ops[2];
+        assert_eq!(update["op"], "update");
+        assert!(
+            update["row"].get("next_cfg").is_none(),
+            "only changed columns"
+        );
+        let sel = ops.next_cfg_index.unwrap();
+        assert_eq!(
+            ops.ops[sel - 1]["mutations"],
+            json!([["next_cfg", "+=", 1]])
+        );
+        assert_eq!(ops.ops.last().unwrap()["op"], "comment");
+    }
+
+    #[test]
+    fn read_only_runs_send_nothing() {
+        let s = schema();
+        let mut t = Txn::new(s.clone(), snapshot(&s));
+        t.verify("Bridge", "b1", "name");
+        let ops = t.ops(Some("o1"), "", false);
+        assert!(!ops.changed);
+        assert!(ops.next_cfg_index.is_none());
+    }
+}
