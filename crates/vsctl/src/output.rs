@@ -261,7 +261,7 @@ impl Printer {
                     .collect();
                 let v = json!({"data": data, "headings": t.headings});
                 if style.pretty {
-                    s.push_str(&serde_json::to_string_pretty(&v).unwrap_or_default());
+                    pretty_json(&v, 0, &mut s);
                 } else {
                     s.push_str(&v.to_string());
                 }
@@ -269,6 +269,46 @@ impl Printer {
             }
         }
         s
+    }
+}
+
+/// OVS's pretty JSON (`JSSF_PRETTY`): two spaces a level, closing brackets right after
+/// the last element, keys sorted.
+fn pretty_json(v: &Value, depth: usize, s: &mut String) {
+    let indent = |s: &mut String, d: usize| {
+        s.push('\n');
+        s.push_str(&" ".repeat(2 * d));
+    };
+    match v {
+        Value::Array(a) => {
+            s.push('[');
+            if !a.is_empty() {
+                indent(s, depth + 1);
+                for (i, e) in a.iter().enumerate() {
+                    if i > 0 {
+                        s.push(',');
+                        indent(s, depth + 1);
+                    }
+                    pretty_json(e, depth + 1, s);
+                }
+            }
+            s.push(']');
+        }
+        Value::Object(o) => {
+            s.push('{');
+            indent(s, depth + 1);
+            for (i, (k, e)) in o.iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                    indent(s, depth + 1);
+                }
+                s.push_str(&Value::String(k.clone()).to_string());
+                s.push_str(": ");
+                pretty_json(e, depth + 1, s);
+            }
+            s.push('}');
+        }
+        other => s.push_str(&other.to_string()),
     }
 }
 

@@ -192,13 +192,7 @@ fn main_loop(prog: &str, opts: &Options, args: &[String]) -> R<()> {
     };
     let schema = Rc::new(Schema::parse(&schema_json)?);
     prerequisites(&schema, &cmds)?;
-    let comment = format!(
-        "{prog}: {}",
-        args.iter()
-            .map(|a| escape_arg(a))
-            .collect::<Vec<_>>()
-            .join(" ")
-    );
+    let comment = txn_comment(prog, args);
     let (outputs, next_cfg, new_ifaces) = loop {
         let snap = fetch(&mut client, &opts.db, &schema)?;
         match attempt(&mut client, opts, &schema, snap, &cmds, &comment)? {
@@ -211,6 +205,23 @@ fn main_loop(prog: &str, opts: &Options, args: &[String]) -> R<()> {
         wait_for_reload(&mut client, opts, &schema, next, &new_ifaces, prog)?;
     }
     Ok(())
+}
+
+/// The transaction's comment, which ovsdb-server logs: who ran what, as OVS writes it.
+fn txn_comment(prog: &str, args: &[String]) -> String {
+    let mut words = vec![escape_arg(prog)];
+    words.extend(args.iter().map(|a| escape_arg(a)));
+    let cmdline = words.join(" ");
+    let parent = std::fs::read(format!("/proc/{}/cmdline", std::os::unix::process::parent_id()))
+        .ok()
+        .and_then(|b| {
+            let first = b.split(|c| *c == 0).next()?.to_vec();
+            String::from_utf8(first).ok()
+        });
+    match parent {
+        Some(p) => format!("{prog} (invoked by {p}): {cmdline}"),
+        None => format!("{prog}: {cmdline}"),
+    }
 }
 
 fn attempt(
