@@ -207,7 +207,14 @@ pub static COMMANDS: &[Syntax] = &[
         "--bootstrap",
         Rw
     ),
+    cmd!("add-aa-mapping", 3, 3, "BRIDGE ARG ARG", "", Rw),
+    cmd!("del-aa-mapping", 3, 3, "BRIDGE ARG ARG", "", Rw),
+    cmd!("get-aa-mapping", 1, 1, "BRIDGE", "", Ro),
     cmd!("emer-reset", 0, 0, "", "", Rw),
+    cmd!("add-zone-tp", 3, MANY, "", "--may-exist", Rw),
+    cmd!("del-zone-tp", 2, 2, "", "--if-exists", Rw),
+    cmd!("list-zone-tp", 1, 1, "", "", Ro),
+    cmd!("list-dp-cap", 1, 1, "", "", Ro),
 ];
 
 /// A parsed command.

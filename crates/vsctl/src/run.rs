@@ -212,12 +212,15 @@ fn txn_comment(prog: &str, args: &[String]) -> String {
     let mut words = vec![escape_arg(prog)];
     words.extend(args.iter().map(|a| escape_arg(a)));
     let cmdline = words.join(" ");
-    let parent = std::fs::read(format!("/proc/{}/cmdline", std::os::unix::process::parent_id()))
-        .ok()
-        .and_then(|b| {
-            let first = b.split(|c| *c == 0).next()?.to_vec();
-            String::from_utf8(first).ok()
-        });
+    let parent = std::fs::read(format!(
+        "/proc/{}/cmdline",
+        std::os::unix::process::parent_id()
+    ))
+    .ok()
+    .and_then(|b| {
+        let first = b.split(|c| *c == 0).next()?.to_vec();
+        String::from_utf8(first).ok()
+    });
     match parent {
         Some(p) => format!("{prog} (invoked by {p}): {cmdline}"),
         None => format!("{prog}: {cmdline}"),

@@ -188,6 +188,8 @@ pub fn run(ctx: &mut Ctx, cmd: &Command) -> R<bool> {
             set_refs(ctx, "Open_vSwitch", &ovs, "ssl", &[ssl]);
         }
         "emer-reset" => emer_reset(ctx),
+        "add-aa-mapping" | "del-aa-mapping" | "get-aa-mapping" => aa_mapping(ctx, cmd)?,
+        "list-dp-cap" | "add-zone-tp" | "del-zone-tp" | "list-zone-tp" => datapath(ctx, cmd)?,
         _ => return Ok(false),
     }
     Ok(true)
@@ -243,4 +245,246 @@ fn emer_reset(ctx: &mut Ctx) {
             ctx.txn.delete(t, &u);
         }
     }
+}
+
+/// C's `strtoull` as OVS uses it here: leading spaces, a sign, decimal digits; `None`
+/// if no digit was read. The result is reinterpreted as signed, like the C code does.
+fn strtoull(s: &str) -> Option<i64> {
+    let t = s.trim_start();
+    let (neg, d) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let digits: String = d.chars().take_while(char::is_ascii_digit).collect();
+    if digits.is_empty() {
+        return None;
+    }
+    let v = digits.parse::<u64>().unwrap_or(u64::MAX);
+    Some(if neg {
+        v.wrapping_neg() as i64
+    } else {
+        v as i64
+    })
+}
+
+fn aa_mapping(ctx: &mut Ctx, cmd: &Command) -> R<()> {
+    let a = &cmd.args;
+    let mut nums = Vec::new();
+    if a[0] != "get-aa-mapping" {
+        for arg in &a[2..4] {
+            nums.push(strtoull(arg).ok_or_else(|| Fail::Fatal(format!("Invalid argument {arg}")))?);
+        }
+    }
+    let c = populate(ctx);
+    let br = find_bridge(ctx, &c, &a[1], true)?.ok_or(Fail::Exit(1))?;
+    let br = bridge_cfg(&c, &br);
+    let aa = ctx
+        .txn
+        .get_refs("Bridge", &br, "auto_attach")
+        .first()
+        .cloned();
+    match a[0].as_str() {
+        "add-aa-mapping" => {
+            let aa = match aa {
+                Some(u) => u,
+                None => {
+                    let u = ctx.txn.insert("AutoAttach", None);
+                    set_refs(ctx, "Bridge", &br, "auto_attach", std::slice::from_ref(&u));
+                    u
+                }
+            };
+            let mut m = ctx.txn.get("AutoAttach", &aa, "mappings");
+            if m.find_key(&Atom::Integer(nums[0])).is_none() {
+                m.keys.push(Atom::Integer(nums[0]));
+                m.values.push(Atom::Integer(nums[1]));
+                m.sort();
+            }
+            ctx.txn.write("AutoAttach", &aa, "mappings", m);
+        }
+        "del-aa-mapping" => {
+            if let Some(aa) = aa {
+                let m = ctx.txn.get("AutoAttach", &aa, "mappings");
+                let (isid, vlan) = (Atom::Integer(nums[0]), Atom::Integer(nums[1]));
+                let found = m
+                    .keys
+                    .iter()
+                    .zip(&m.values)
+                    .any(|(k, v)| *k == isid && *v == vlan);
+                if found {
+                    // OVS keeps the pairs whose key and value both differ.
+                    let mut keep = Datum::default();
+                    for (k, v) in m.keys.iter().zip(&m.values) {
+                        if *k != isid && *v != vlan {
+                            keep.keys.push(k.clone());
+                            keep.values.push(v.clone());
+                        }
+                    }
+                    ctx.txn.write("AutoAttach", &aa, "mappings", keep);
+                }
+            }
+        }
+        _ => {
+            ctx.txn.verify("Bridge", &br, "auto_attach");
+            if let Some(aa) = aa {
+                ctx.txn.verify("AutoAttach", &aa, "mappings");
+                let m = ctx.txn.get("AutoAttach", &aa, "mappings");
+                for (k, v) in m.keys.iter().zip(&m.values) {
+                    let line = format!("{} {}", k.as_int().unwrap_or(0), v.as_int().unwrap_or(0));
+                    ctx.line(line);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The zone number of a `zone=N` argument (`%i`: decimal, or hex or octal by prefix).
+fn parse_zone(s: &str) -> i64 {
+    let Some(v) = s.strip_prefix("zone=") else {
+        return 0;
+    };
+    let (neg, v) = match v.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, v.strip_prefix('+').unwrap_or(v)),
+    };
+    let n = if let Some(h) = v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
+        let d: String = h.chars().take_while(char::is_ascii_hexdigit).collect();
+        i64::from_str_radix(&d, 16).unwrap_or(0)
+    } else if v.starts_with('0') {
+        let d: String = v.chars().take_while(|c| ('0'..='7').contains(c)).collect();
+        i64::from_str_radix(&d, 8).unwrap_or(0)
+    } else {
+        let d: String = v.chars().take_while(char::is_ascii_digit).collect();
+        d.parse().unwrap_or(0)
+    };
+    if neg {
+        -n
+    } else {
+        n
+    }
+}
+
+fn datapath(ctx: &mut Ctx, cmd: &Command) -> R<()> {
+    let a = &cmd.args;
+    let ovs = ctx.ovs.clone();
+    let dps = ctx.txn.get("Open_vSwitch", &ovs, "datapaths");
+    let dp = dps.get_str(&a[1]).map(str::to_string);
+    match a[0].as_str() {
+        "list-dp-cap" => {
+            let Some(dp) = dp else {
+                return fatal(format!("datapath \"{}\" record not found", a[1]));
+            };
+            let caps = ctx.txn.get("Datapath", &dp, "capabilities");
+            let mut words: Vec<String> = caps
+                .keys
+                .iter()
+                .zip(&caps.values)
+                .map(|(k, v)| format!("{}={}", k.as_str(), v.as_str()))
+                .collect();
+            // OVS prints its hash map's order. Up to two entries share one bucket and
+            // come out in reverse insertion (that is, reverse key) order; with more,
+            // the order depends on OVS's string hash (see KNOWN_DIFFERENCES.md).
+            if words.len() <= 2 {
+                words.reverse();
+            }
+            ctx.line(words.join(" "));
+        }
+        "list-zone-tp" => {
+            let Some(dp) = dp else {
+                return fatal(format!("datapath: {} record not found", a[1]));
+            };
+            let zones = ctx.txn.get("Datapath", &dp, "ct_zones");
+            for (k, z) in zones.keys.iter().zip(&zones.values) {
+                let mut line = format!("Zone:{}, Timeout Policies: ", k.as_int().unwrap_or(0));
+                match ctx
+                    .txn
+                    .get_refs("CT_Zone", z.as_str(), "timeout_policy")
+                    .first()
+                {
+                    Some(tp) => {
+                        let t = ctx.txn.get("CT_Timeout_Policy", tp, "timeouts");
+                        for (k, v) in t.keys.iter().zip(&t.values) {
+                            line += &format!("{}={} ", k.as_str(), v.as_int().unwrap_or(0));
+                        }
+                    }
+                    None => line += "system default",
+                }
+                let line = line.trim_end_matches(' ').to_string();
+                ctx.line(line);
+            }
+        }
+        "add-zone-tp" => {
+            let zone = parse_zone(&a[2]);
+            let Some(dp) = dp else {
+                return fatal(format!("datapath {} does not exist", a[1]));
+            };
+            let zones = ctx.txn.get("Datapath", &dp, "ct_zones");
+            let existing = zones
+                .get(&Atom::Integer(zone))
+                .map(|z| z.as_str().to_string());
+            if a.len() <= 3 {
+                return fatal("No timeout policy");
+            }
+            if existing.is_some() && !cmd.has("--may-exist") {
+                return fatal(format!("zone id {zone} already exists"));
+            }
+            let mut want = Datum::default();
+            for kv in &a[3..] {
+                let (k, v) = match kv.find(['=', ':']) {
+                    Some(i) => (&kv[..i], &kv[i + 1..]),
+                    None => (kv.as_str(), ""),
+                };
+                want.keys.push(Atom::String(k.to_string()));
+                want.values.push(Atom::Integer(atoi(v)));
+            }
+            want.sort();
+            let tp = ctx
+                .txn
+                .uuids("CT_Timeout_Policy")
+                .into_iter()
+                .find(|u| ctx.txn.get("CT_Timeout_Policy", u, "timeouts") == want);
+            let tp = match tp {
+                Some(u) => u,
+                None => {
+                    let u = ctx.txn.insert("CT_Timeout_Policy", None);
+                    ctx.txn.write("CT_Timeout_Policy", &u, "timeouts", want);
+                    u
+                }
+            };
+            let zone_row = match existing {
+                Some(z) => z,
+                None => {
+                    let z = ctx.txn.insert("CT_Zone", None);
+                    let mut zones = zones.clone();
+                    zones.keys.push(Atom::Integer(zone));
+                    zones.values.push(Atom::Uuid(z.clone()));
+                    zones.sort();
+                    ctx.txn.write("Datapath", &dp, "ct_zones", zones);
+                    z
+                }
+            };
+            set_refs(ctx, "CT_Zone", &zone_row, "timeout_policy", &[tp]);
+        }
+        _ => {
+            let zone = parse_zone(&a[2]);
+            let Some(dp) = dp else {
+                return fatal(format!("datapath {} does not exist", a[1]));
+            };
+            let mut zones = ctx.txn.get("Datapath", &dp, "ct_zones");
+            let key = Atom::Integer(zone);
+            if zones.find_key(&key).is_none() {
+                if !cmd.has("--if-exists") {
+                    return fatal(format!("zone id {zone} does not exist"));
+                }
+                return Ok(());
+            }
+            zones.subtract(&Datum {
+                keys: vec![key],
+                values: Vec::new(),
+            });
+            ctx.txn.write("Datapath", &dp, "ct_zones", zones);
+        }
+    }
+    Ok(())
 }
