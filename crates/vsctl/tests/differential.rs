@@ -512,3 +512,47 @@ fn waiting_for_reload_matches() {
         .2
         .contains("Error detected while setting up 'p1': could not open"));
 }
+
+/// `wait-until` blocks until another client makes the condition true.
+#[test]
+fn wait_until_returns_once_condition_holds() {
+    let rvs = rvs_vsctl();
+    for (tag, prog) in [
+        ("ovs-until", PathBuf::from("ovs-vsctl")),
+        ("rvs-until", rvs),
+    ] {
+        let server = Server::start(tag);
+        let mut c = Command::new(&prog);
+        env(&mut c, &server.dir)
+            .args([
+                "--no-wait",
+                "wait-until",
+                "bridge",
+                "br1",
+                "stp_enable=true",
+            ])
+            .stdin(Stdio::null());
+        let child = c
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(Duration::from_millis(300));
+        let args = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let ovs = Path::new("ovs-vsctl");
+        assert!(server
+            .run(ovs, &args(&["--no-wait", "add-br", "br1"]))
+            .status
+            .success());
+        std::thread::sleep(Duration::from_millis(300));
+        let st = ["--no-wait", "set", "bridge", "br1", "stp_enable=true"];
+        assert!(server.run(ovs, &args(&st)).status.success());
+        let out = wait_with_timeout(child, Duration::from_secs(10), tag);
+        assert!(
+            out.status.success(),
+            "{tag}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.stdout.is_empty() && out.stderr.is_empty(), "{tag}");
+    }
+}
