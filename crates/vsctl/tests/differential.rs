@@ -182,19 +182,35 @@ fn dump_sections(dump: &str) -> Vec<(Vec<String>, Vec<String>)> {
 
 /// Labels for the UUIDs of a dump, and the normalised dump.
 fn normalize_dump(dump: &str) -> (BTreeMap<String, String>, String) {
-    let mut labels: BTreeMap<String, String> = BTreeMap::new();
     let mut sections = dump_sections(dump);
-    for (_, rows) in &mut sections {
-        rows.sort_by_key(|r| map_uuids(r, |_| "<>".into()));
-        for r in rows.iter() {
-            let b = r.as_bytes();
-            if is_uuid_at(b, 0) {
-                let n = labels.len();
-                labels
-                    .entry(r[..36].to_string())
-                    .or_insert(format!("<{n}>"));
+    // Number rows by their content with UUIDs masked; then, to break ties between rows
+    // that differ only in what they reference, again with the referenced rows' numbers,
+    // until the numbering is stable.
+    let mut labels: BTreeMap<String, String> = BTreeMap::new();
+    for _ in 0..6 {
+        let mut next: BTreeMap<String, String> = BTreeMap::new();
+        for (_, rows) in &mut sections {
+            rows.sort_by_key(|r| {
+                let own = if is_uuid_at(r.as_bytes(), 0) { &r[..36] } else { "" };
+                map_uuids(r, |u| {
+                    if u == own {
+                        "<>".into()
+                    } else {
+                        labels.get(u).cloned().unwrap_or_else(|| "<>".into())
+                    }
+                })
+            });
+            for r in rows.iter() {
+                if is_uuid_at(r.as_bytes(), 0) {
+                    let n = next.len();
+                    next.entry(r[..36].to_string()).or_insert(format!("<{n}>"));
+                }
             }
         }
+        if next == labels {
+            break;
+        }
+        labels = next;
     }
     let mut extra = 0;
     let mut out = String::new();
@@ -554,5 +570,44 @@ fn wait_until_returns_once_condition_holds() {
             String::from_utf8_lossy(&out.stderr)
         );
         assert!(out.stdout.is_empty() && out.stderr.is_empty(), "{tag}");
+    }
+}
+
+/// On a database without an `Open_vSwitch` row, the first command creates it.
+#[test]
+fn first_command_on_empty_database_matches() {
+    let rvs = rvs_vsctl();
+    for line in [&["init"][..], &["add-br", "br0"][..], &["list-br"][..]] {
+        let mut sides = Vec::new();
+        for (tag, prog) in [
+            ("ovs-empty", PathBuf::from("ovs-vsctl")),
+            ("rvs-empty", rvs.clone()),
+        ] {
+            let server = Server::start_empty(tag);
+            let mut args = vec!["--no-wait".to_string()];
+            args.extend(line.iter().map(|s| s.to_string()));
+            let out = server.run(&prog, &args);
+            let (labels, dump) = normalize_dump(&server.dump());
+            sides.push((
+                out.status.code(),
+                normalize_text(
+                    &String::from_utf8_lossy(&out.stdout),
+                    &labels,
+                    &server.dir,
+                    false,
+                ),
+                normalize_text(
+                    &String::from_utf8_lossy(&out.stderr),
+                    &labels,
+                    &server.dir,
+                    false,
+                ),
+                dump,
+            ));
+        }
+        assert_eq!(sides[0].0, sides[1].0, "{line:?}: exit status");
+        assert_eq!(sides[0].1, sides[1].1, "{line:?}: stdout");
+        assert_eq!(sides[0].2, sides[1].2, "{line:?}: stderr");
+        assert_eq!(sides[0].3, sides[1].3, "{line:?}: database");
     }
 }

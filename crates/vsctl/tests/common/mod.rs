@@ -49,6 +49,18 @@ pub fn env<'c>(c: &'c mut Command, dir: &Path) -> &'c mut Command {
 
 impl Server {
     pub fn start(tag: &str) -> Server {
+        let s = Server::start_empty(tag);
+        let out = s.run(Path::new("ovs-vsctl"), &["--no-wait".into(), "init".into()]);
+        assert!(
+            out.status.success(),
+            "init: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        s
+    }
+
+    /// A server on a database without even the `Open_vSwitch` row.
+    pub fn start_empty(tag: &str) -> Server {
         let dir = unique_dir(tag);
         let mut s = Server { dir, child: None };
         let db = s.dir.join("conf.db");
