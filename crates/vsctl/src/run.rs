@@ -3,7 +3,7 @@
 
 use std::io::Write;
 use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
@@ -388,9 +388,18 @@ fn wait_for_reload(
     new_ifaces: &[String],
     prog: &str,
 ) -> R<()> {
-    let start = Instant::now();
     loop {
-        let snap = fetch(client, &opts.db, schema)?;
+        // Like ovs-vsctl, keep waiting across a lost connection: reconnect and look again.
+        let snap = match fetch(client, &opts.db, schema) {
+            Ok(s) => s,
+            Err(_) => {
+                std::thread::sleep(Duration::from_millis(250));
+                if let Ok(c) = Client::connect(&opts.db) {
+                    *client = c;
+                }
+                continue;
+            }
+        };
         let txn = Txn::new(schema.clone(), snap);
         let done = txn.uuids(DB).iter().any(|u| {
             txn.get(DB, u, "cur_cfg")
@@ -431,7 +440,6 @@ fn wait_for_reload(
             }
             return Ok(());
         }
-        let _ = start;
         std::thread::sleep(Duration::from_millis(50));
     }
 }
