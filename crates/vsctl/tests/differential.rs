@@ -191,7 +191,11 @@ fn normalize_dump(dump: &str) -> (BTreeMap<String, String>, String) {
         let mut next: BTreeMap<String, String> = BTreeMap::new();
         for (_, rows) in &mut sections {
             rows.sort_by_key(|r| {
-                let own = if is_uuid_at(r.as_bytes(), 0) { &r[..36] } else { "" };
+                let own = if is_uuid_at(r.as_bytes(), 0) {
+                    &r[..36]
+                } else {
+                    ""
+                };
                 map_uuids(r, |u| {
                     if u == own {
                         "<>".into()
