@@ -5,7 +5,8 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use rvs_datapath::cache::{CachedActions, Emc, Megaflows, PacketKey};
+use rvs_datapath::cache::{Emc, Megaflows, PacketKey};
+use rvs_ofproto::{FailMode, Registry};
 use rvs_packet::actions::DpAction;
 use rvs_packet::{extract, extract_packet_into, Flow};
 
@@ -21,9 +22,10 @@ fn bench_emc(c: &mut Criterion) {
     let mut g = c.benchmark_group("emc");
     g.throughput(Throughput::Elements(1));
     let mut emc = Emc::new(1);
-    let actions: CachedActions = vec![DpAction::Output(2)].into();
     let flow = extract(&IPV4_UDP_64, 1);
-    emc.maybe_insert(&flow, &PacketKey::new(&flow), &actions);
+    let mut mf = Megaflows::default();
+    let entry = mf.insert(&flow, &Flow::exact_mask(), vec![DpAction::Output(2)], 0);
+    emc.maybe_insert(&flow, &PacketKey::new(&flow), &entry);
     // The whole per-packet path of an EMC hit, as the PMD runs it: extract into the
     // batch slot, key, lookup.
     let mut slot = Flow::default();
@@ -31,7 +33,7 @@ fn bench_emc(c: &mut Criterion) {
         b.iter(|| {
             extract_packet_into(black_box(&IPV4_UDP_64), 1, &mut slot);
             let pk = PacketKey::of_packet(&slot);
-            emc.lookup(&slot, &pk).map(|a| a.len())
+            emc.lookup(&slot, &pk).map(|e| e.actions.list.len())
         })
     });
     let pk = PacketKey::of_packet(&flow);
@@ -69,18 +71,48 @@ fn bench_megaflows(c: &mut Criterion) {
             for k in 0..8 {
                 let mut f = other;
                 f.nw_dst = f.nw_dst.wrapping_add(k << 8);
-                mf.insert(&f, &mask(i), vec![DpAction::Output(1)]);
+                mf.insert(&f, &mask(i), vec![DpAction::Output(1)], 0);
             }
         }
-        mf.insert(&flow, &mask(n - 1), vec![DpAction::Output(2)]);
+        mf.insert(&flow, &mask(n - 1), vec![DpAction::Output(2)], 0);
         assert_eq!(mf.subtable_count(), n as usize);
         assert!(mf.lookup(&flow).is_some());
         g.bench_with_input(BenchmarkId::new("lookup", n), &flow, |b, f| {
-            b.iter(|| mf.lookup(black_box(f)).map(|a| a.len()))
+            b.iter(|| mf.lookup(black_box(f)).map(|e| e.actions.list.len()))
         });
     }
     g.finish();
 }
 
-criterion_group!(benches, bench_emc, bench_megaflows);
+/// A miss as the PMD handles it: translation through ofproto (NORMAL on a bridge with
+/// three ports, MAC learning included) and installation of the megaflow.
+fn bench_upcall_install(c: &mut Criterion) {
+    let mut g = c.benchmark_group("upcall");
+    g.throughput(Throughput::Elements(1));
+    let mut reg = Registry::new();
+    reg.ensure_bridge("br0", FailMode::Standalone);
+    for (i, name) in ["br0", "a", "b"].iter().enumerate() {
+        reg.add_port("br0", name, i as u32 + 1, None, None);
+    }
+    let mut flow = extract(&IPV4_UDP_64, 2);
+    let mut mf = Megaflows::default();
+    let mut n = 0u32;
+    g.bench_function("translate_and_install", |b| {
+        b.iter(|| {
+            // A new destination MAC each time: a new megaflow each time.
+            n = n.wrapping_add(1);
+            flow.dl_dst.0[2..].copy_from_slice(&n.to_be_bytes());
+            let out = reg.upcall(&flow);
+            let mut mask = out.mask;
+            mask.in_port = u32::MAX;
+            if mf.len() > 100_000 {
+                mf.clear();
+            }
+            mf.insert(&flow, &mask, out.actions, 0).actions.list.len()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_emc, bench_megaflows, bench_upcall_install);
 criterion_main!(benches);

@@ -273,6 +273,13 @@ impl PacketSocket {
     pub fn raw_fd(&self) -> RawFd {
         self.fd.as_raw_fd()
     }
+
+    /// Another handle on the same socket (for a queue on another thread).
+    pub fn try_clone(&self) -> io::Result<PacketSocket> {
+        Ok(PacketSocket {
+            fd: self.fd.try_clone()?,
+        })
+    }
 }
 
 /// A tap device (`IFF_TAP | IFF_NO_PI`), non-blocking; it lives as long as this value.
@@ -329,6 +336,63 @@ impl Tap {
     pub fn raw_fd(&self) -> RawFd {
         self.fd.as_raw_fd()
     }
+
+    /// Another handle on the same device (for a queue on another thread).
+    pub fn try_clone(&self) -> io::Result<Tap> {
+        Ok(Tap {
+            fd: self.fd.try_clone()?,
+        })
+    }
+}
+
+/// The MTU of interface `name`.
+pub fn mtu(name: &str) -> io::Result<u32> {
+    let sock = ctl_socket()?;
+    let mut req = ifreq(name)?;
+    // SAFETY: SIOCGIFMTU reads ifr_name and writes ifr_mtu inside the live `req`.
+    cvt(unsafe { libc::ioctl(sock.as_raw_fd(), libc::SIOCGIFMTU, &mut req) })?;
+    // SAFETY: after a successful SIOCGIFMTU the union holds ifr_mtu.
+    Ok(unsafe { req.ifr_ifru.ifru_mtu } as u32)
+}
+
+/// Whether interface `name` is up and has carrier (`IFF_UP` and `IFF_RUNNING`).
+pub fn link_up(name: &str) -> io::Result<bool> {
+    let sock = ctl_socket()?;
+    let mut req = ifreq(name)?;
+    // SAFETY: SIOCGIFFLAGS reads ifr_name and writes ifr_flags inside the live `req`.
+    cvt(unsafe { libc::ioctl(sock.as_raw_fd(), libc::SIOCGIFFLAGS, &mut req) })?;
+    // SAFETY: after a successful SIOCGIFFLAGS the union holds ifr_flags.
+    let flags = i32::from(unsafe { req.ifr_ifru.ifru_flags });
+    Ok(flags & libc::IFF_UP != 0 && flags & libc::IFF_RUNNING != 0)
+}
+
+/// Pins the calling thread to CPU `core`.
+pub fn pin_current_thread(core: usize) -> io::Result<()> {
+    // SAFETY: cpu_set_t is a plain bit array; all-zero is the empty set.
+    let mut set: libc::cpu_set_t = unsafe { mem::zeroed() };
+    if core >= 8 * mem::size_of::<libc::cpu_set_t>() {
+        return Err(io::Error::from_raw_os_error(libc::EINVAL));
+    }
+    // SAFETY: `core` is below the set's capacity (checked above) and `set` is live.
+    unsafe { libc::CPU_SET(core, &mut set) };
+    // SAFETY: pid 0 is the calling thread; the set pointer and size describe `set`.
+    cvt(unsafe { libc::sched_setaffinity(0, mem::size_of::<libc::cpu_set_t>(), &set) })?;
+    Ok(())
+}
+
+/// The CPUs this process may run on.
+pub fn allowed_cpus() -> Vec<usize> {
+    // SAFETY: cpu_set_t is a plain bit array; all-zero is the empty set.
+    let mut set: libc::cpu_set_t = unsafe { mem::zeroed() };
+    // SAFETY: pid 0 is the calling thread; the kernel writes at most `size` bytes of `set`.
+    let r = unsafe { libc::sched_getaffinity(0, mem::size_of::<libc::cpu_set_t>(), &mut set) };
+    if r != 0 {
+        return vec![0];
+    }
+    (0..8 * mem::size_of::<libc::cpu_set_t>())
+        // SAFETY: `i` is below the set's capacity and `set` is live.
+        .filter(|&i| unsafe { libc::CPU_ISSET(i, &set) })
+        .collect()
 }
 
 /// Waits until one of `fds` is readable or `timeout_ms` passes.

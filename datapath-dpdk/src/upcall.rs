@@ -17,8 +17,17 @@ pub struct Upcall {
 
 /// The slow path. Called on PMD threads, so implementations must be `Sync`.
 pub trait UpcallHandler: Send + Sync {
-    /// Translates one packet whose flow key is `flow`.
+    /// Translates one packet whose flow key is `flow`, with side effects (MAC
+    /// learning, packet-ins).
     fn upcall(&self, packet: &[u8], flow: &Flow) -> Upcall;
+
+    /// Translates `flow` again to check an installed megaflow, without side effects.
+    fn revalidate(&self, flow: &Flow) -> Upcall {
+        self.upcall(&[], flow)
+    }
+
+    /// The `userspace` action: hands a packet to the slow path (to a controller).
+    fn userspace(&self, _packet: &[u8], _flow: &Flow, _userdata: &[u8]) {}
 
     /// A counter that changes whenever earlier answers may have become wrong (flow
     /// table, port or MAC-learning changes). A PMD that sees it change drops its

@@ -14,7 +14,7 @@ use std::time::Instant;
 use rvs_packet::Flow;
 
 use crate::bridge::{Bridge, FailMode, OfPort};
-use crate::xlate::{xlate, XlateOut};
+use crate::xlate::{xlate, SideEffects, XlateOut};
 
 /// The bridges of one datapath.
 #[derive(Debug, Default)]
@@ -109,9 +109,18 @@ impl Registry {
         Some(p.odp_port)
     }
 
-    /// Translates a missed packet. A packet from a port no bridge owns is dropped, with a
-    /// mask on the input port only.
+    /// Translates a missed packet, learning from it. A packet from a port no bridge owns
+    /// is dropped, with a mask on the input port only.
     pub fn upcall(&self, flow: &Flow) -> XlateOut {
+        self.translate(flow, SideEffects::Allow)
+    }
+
+    /// Translates an installed megaflow's flow again, changing nothing.
+    pub fn revalidate(&self, flow: &Flow) -> XlateOut {
+        self.translate(flow, SideEffects::Forbid)
+    }
+
+    fn translate(&self, flow: &Flow, fx: SideEffects) -> XlateOut {
         let now = Instant::now();
         let Some((bridge, ofport)) = self.by_odp.get(&flow.in_port) else {
             return XlateOut {
@@ -130,7 +139,7 @@ impl Registry {
                 learned: false,
             };
         };
-        let out = xlate(b, *ofport, flow, now);
+        let out = xlate(b, *ofport, flow, now, fx);
         if out.learned {
             self.invalidate();
         }

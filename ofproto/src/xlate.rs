@@ -77,8 +77,24 @@ pub struct XlateOut {
     pub learned: bool,
 }
 
+/// Whether translation may change state (learn MACs), as OVS's
+/// `allow_side_effects`: true for a packet's upcall, false for revalidation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SideEffects {
+    /// A real packet: learn.
+    Allow,
+    /// A re-translation of an installed megaflow: change nothing.
+    Forbid,
+}
+
 /// Translates `flow`, which arrived on OpenFlow port `in_ofport` of `bridge`.
-pub fn xlate(bridge: &Bridge, in_ofport: u32, flow: &Flow, now: Instant) -> XlateOut {
+pub fn xlate(
+    bridge: &Bridge,
+    in_ofport: u32,
+    flow: &Flow,
+    now: Instant,
+    fx: SideEffects,
+) -> XlateOut {
     let mut view = FlowView::new(flow);
     // The input port always decides: megaflows are per input port.
     view.in_port();
@@ -96,7 +112,7 @@ pub fn xlate(bridge: &Bridge, in_ofport: u32, flow: &Flow, now: Instant) -> Xlat
                 OfAction::Local => output(bridge, in_ofport, OFPP_LOCAL, &mut out),
                 OfAction::Flood | OfAction::All => flood(bridge, in_ofport, &mut out),
                 OfAction::Normal => {
-                    learned |= normal(bridge, in_ofport, &mut view, &mut out, now);
+                    learned |= normal(bridge, in_ofport, &mut view, &mut out, now, fx);
                 }
             }
         }
@@ -139,6 +155,7 @@ fn normal(
     view: &mut FlowView<'_>,
     out: &mut Vec<DpAction>,
     now: Instant,
+    fx: SideEffects,
 ) -> bool {
     let dst = view.dl_dst();
     // Like OVS without other_config:forward-bpdu: 802.1D reserved groups are dropped.
@@ -152,7 +169,8 @@ fn normal(
         0
     };
     let src = view.dl_src();
-    let learned = bridge.mac_learning().learn(vlan, src, in_ofport, now);
+    let learned =
+        fx == SideEffects::Allow && bridge.mac_learning().learn(vlan, src, in_ofport, now);
     if dst.is_multicast() {
         flood(bridge, in_ofport, out);
         return learned;

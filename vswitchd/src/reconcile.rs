@@ -10,9 +10,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, PoisonError, RwLock, RwLockWriteGuard};
 
+use rvs_datapath::config::parse_rxq_affinity;
 use rvs_datapath::netdev::system::SystemNetdev;
 use rvs_datapath::netdev::tap::TapNetdev;
-use rvs_datapath::{Datapath, Netdev, NetdevError};
+use rvs_datapath::{Datapath, DpConfig, Netdev, NetdevError};
 use rvs_ofproto::{FailMode, Registry, OFPP_LOCAL};
 use rvs_ovsdb_client::Replica;
 
@@ -29,6 +30,8 @@ pub struct WantedIface {
     pub ofport_request: Option<i64>,
     /// `Interface.ofport` as the database has it.
     pub ofport: Option<i64>,
+    /// `other_config:pmd-rxq-affinity`, queue → core.
+    pub rxq_affinity: BTreeMap<usize, usize>,
 }
 
 /// One bridge the database wants.
@@ -50,6 +53,8 @@ pub struct Wanted {
     pub config_errors: HashMap<String, String>,
     /// Every interface UUID the status write-back looks after.
     pub managed: Vec<String>,
+    /// The datapath settings from `Open_vSwitch:other_config`.
+    pub dp_config: DpConfig,
 }
 
 /// Reads the wanted configuration out of the replica.
@@ -59,6 +64,11 @@ pub fn wanted(r: &Replica) -> Wanted {
     let Some(ovs) = r.rows("Open_vSwitch").next() else {
         return w;
     };
+    let (dp_config, warnings) = DpConfig::from_other_config(|k| ovs.map_get("other_config", k));
+    for warning in warnings {
+        log::warn!("{warning}");
+    }
+    w.dp_config = dp_config;
     let mut bridges: Vec<_> = ovs.refs("bridges", "Bridge").collect();
     bridges.sort_by_key(|b| b.str("name"));
     for br in bridges {
@@ -107,6 +117,16 @@ pub fn wanted(r: &Replica) -> Wanted {
                     kind: kind.to_string(),
                     ofport_request: i.opt_int("ofport_request"),
                     ofport: i.opt_int("ofport"),
+                    rxq_affinity: match i.map_get("other_config", "pmd-rxq-affinity") {
+                        None => BTreeMap::new(),
+                        Some(s) => match parse_rxq_affinity(s) {
+                            Ok(v) => v.into_iter().collect(),
+                            Err(e) => {
+                                log::warn!("{}: pmd-rxq-affinity: {e}", i.str("name"));
+                                BTreeMap::new()
+                            }
+                        },
+                    },
                 },
             );
         }
@@ -141,10 +161,10 @@ pub struct Switch {
     open_errors: HashMap<String, String>,
 }
 
-fn open_netdev(name: &str, kind: &str) -> Result<Box<dyn Netdev>, NetdevError> {
+fn open_netdev(name: &str, kind: &str) -> Result<Arc<dyn Netdev>, NetdevError> {
     match kind {
-        "system" => Ok(Box::new(SystemNetdev::open(name)?)),
-        "internal" => Ok(Box::new(TapNetdev::open(name)?)),
+        "system" => Ok(Arc::new(SystemNetdev::open(name)?)),
+        "internal" => Ok(Arc::new(TapNetdev::open(name)?)),
         other => Err(NetdevError::UnsupportedType {
             name: name.into(),
             kind: other.into(),
@@ -243,6 +263,9 @@ impl Switch {
     /// Makes the switch match `w`: removes what is no longer wanted, then adds what is
     /// missing (retrying interfaces that failed before).
     pub fn apply(&mut self, w: &Wanted) {
+        if let Err(e) = self.datapath.set_config(w.dp_config.clone()) {
+            log::error!("could not apply the datapath settings: {e}");
+        }
         // Interfaces that go away, or move, or change type.
         let stale: Vec<String> = self
             .attached
@@ -291,6 +314,14 @@ impl Switch {
             for (iname, wi) in &wb.ifaces {
                 if iname != bname && !self.attached.contains_key(iname) {
                     self.attach(bname, iname, &wi.kind, Some(wi));
+                }
+                if let Some(a) = self.attached.get(iname) {
+                    if let Err(e) = self
+                        .datapath
+                        .set_rxq_affinity(a.odp_port, wi.rxq_affinity.clone())
+                    {
+                        log::warn!("{iname}: pmd-rxq-affinity: {e}");
+                    }
                 }
             }
         }

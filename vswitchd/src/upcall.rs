@@ -42,6 +42,18 @@ impl UpcallHandler for OfprotoUpcall {
         }
     }
 
+    fn revalidate(&self, flow: &Flow) -> Upcall {
+        let out = self
+            .registry
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .revalidate(flow);
+        Upcall {
+            actions: out.actions,
+            mask: out.mask,
+        }
+    }
+
     fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
     }

@@ -164,17 +164,50 @@ pub struct RxStatus {
     pub dropped: usize,
 }
 
-/// A device a PMD can poll. Burst-oriented: one call moves up to [`BATCH_SIZE`] frames.
-pub trait Netdev: Send + std::fmt::Debug {
+/// Link properties, as `Interface` columns report them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LinkInfo {
+    /// MAC address, if the device has one.
+    pub mac: Option<[u8; 6]>,
+    /// MTU, if known.
+    pub mtu: Option<u32>,
+    /// Whether the link is up.
+    pub up: bool,
+}
+
+/// A device: opened on the control thread, shared by the PMDs that poll its receive
+/// queues and transmit on it. Each PMD gets its own [`RxQueue`]s and [`TxQueue`], so
+/// nothing on the packet path is shared between threads.
+pub trait Netdev: Send + Sync + std::fmt::Debug {
     /// Device name (as in `Interface.name`).
     fn name(&self) -> &str;
     /// Provider type, as in `Interface.type` (`system` for the empty type).
     fn kind(&self) -> &'static str;
+    /// Number of receive queues.
+    fn n_rxq(&self) -> usize {
+        1
+    }
+    /// Opens receive queue `q` for the PMD that will poll it.
+    fn open_rxq(&self, q: usize) -> Result<Box<dyn RxQueue>, NetdevError>;
+    /// Opens a transmit queue for one PMD.
+    fn open_txq(&self) -> Result<Box<dyn TxQueue>, NetdevError>;
+    /// MAC, MTU and link state.
+    fn link(&self) -> LinkInfo {
+        LinkInfo::default()
+    }
+}
+
+/// One receive queue, owned by the PMD that polls it.
+pub trait RxQueue: Send + std::fmt::Debug {
     /// Fills `batch` (which arrives empty) without blocking.
     fn recv(&mut self, batch: &mut RxBatch) -> RxStatus;
+    /// A descriptor that becomes readable when frames wait, so an idle PMD can sleep
+    /// in `poll(2)`; `None` if the queue must be busy-polled.
+    fn wait_fd(&self) -> Option<RawFd>;
+}
+
+/// One transmit queue, owned by one PMD.
+pub trait TxQueue: Send + std::fmt::Debug {
     /// Sends frames without blocking; returns how many were accepted.
     fn send(&mut self, frames: &[&[u8]]) -> usize;
-    /// A descriptor that becomes readable when frames wait, so an idle PMD can sleep
-    /// in `poll(2)`; `None` if the device must be busy-polled.
-    fn wait_fd(&self) -> Option<RawFd>;
 }

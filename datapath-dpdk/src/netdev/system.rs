@@ -1,11 +1,12 @@
 //! The `system` netdev: an existing kernel interface, through an `AF_PACKET` socket.
 //!
-//! Unlike OVS, which polls kernel ports from its main thread, rvs polls them from a PMD
-//! thread in batches (`recvmmsg`/`sendmmsg`).
+//! Unlike OVS, which polls kernel ports from its main thread, rvs polls them from PMD
+//! threads in batches (`recvmmsg`/`sendmmsg`). Every queue is its own descriptor on the
+//! one socket, so each PMD owns what it touches.
 
 use std::os::fd::RawFd;
 
-use super::{Netdev, NetdevError, RxBatch, RxStatus};
+use super::{LinkInfo, Netdev, NetdevError, RxBatch, RxQueue, RxStatus, TxQueue};
 use crate::sys::{self, PacketSocket};
 
 /// A kernel interface opened with an `AF_PACKET` socket.
@@ -31,6 +32,19 @@ impl SystemNetdev {
             sock,
         })
     }
+
+    fn clone_sock(&self) -> Result<PacketSocket, NetdevError> {
+        self.sock
+            .try_clone()
+            .map_err(|e| NetdevError::open(&self.name, &e))
+    }
+}
+
+/// A queue of a [`SystemNetdev`]: one descriptor on its socket.
+#[derive(Debug)]
+pub struct SystemQueue {
+    name: String,
+    sock: PacketSocket,
 }
 
 impl Netdev for SystemNetdev {
@@ -42,6 +56,30 @@ impl Netdev for SystemNetdev {
         "system"
     }
 
+    fn open_rxq(&self, _q: usize) -> Result<Box<dyn RxQueue>, NetdevError> {
+        Ok(Box::new(SystemQueue {
+            name: self.name.clone(),
+            sock: self.clone_sock()?,
+        }))
+    }
+
+    fn open_txq(&self) -> Result<Box<dyn TxQueue>, NetdevError> {
+        Ok(Box::new(SystemQueue {
+            name: self.name.clone(),
+            sock: self.clone_sock()?,
+        }))
+    }
+
+    fn link(&self) -> LinkInfo {
+        LinkInfo {
+            mac: sys::hwaddr(&self.name).ok(),
+            mtu: sys::mtu(&self.name).ok(),
+            up: sys::link_up(&self.name).unwrap_or(false),
+        }
+    }
+}
+
+impl RxQueue for SystemQueue {
     fn recv(&mut self, batch: &mut RxBatch) -> RxStatus {
         let (bufs, lens) = batch.buffers();
         match self.sock.recv(bufs, lens) {
@@ -58,11 +96,13 @@ impl Netdev for SystemNetdev {
         }
     }
 
-    fn send(&mut self, frames: &[&[u8]]) -> usize {
-        self.sock.send(frames)
-    }
-
     fn wait_fd(&self) -> Option<RawFd> {
         Some(self.sock.raw_fd())
+    }
+}
+
+impl TxQueue for SystemQueue {
+    fn send(&mut self, frames: &[&[u8]]) -> usize {
+        self.sock.send(frames)
     }
 }

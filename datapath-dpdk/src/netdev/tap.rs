@@ -2,15 +2,16 @@
 
 use std::os::fd::RawFd;
 
-use super::{Netdev, NetdevError, RxBatch, RxStatus, BATCH_SIZE, MAX_FRAME};
-use crate::sys::Tap;
+use super::{LinkInfo, Netdev, NetdevError, RxBatch, RxQueue, RxStatus, TxQueue};
+use super::{BATCH_SIZE, MAX_FRAME};
+use crate::sys::{self, Tap};
 
-/// A tap device owned by the switch; it disappears when this value is dropped.
+/// A tap device owned by the switch; it disappears when the last queue and this value
+/// are dropped.
 #[derive(Debug)]
 pub struct TapNetdev {
     name: String,
     tap: Tap,
-    scratch: Box<[u8]>,
 }
 
 impl TapNetdev {
@@ -21,9 +22,27 @@ impl TapNetdev {
         Ok(TapNetdev {
             name: name.into(),
             tap,
+        })
+    }
+
+    fn queue(&self) -> Result<TapQueue, NetdevError> {
+        Ok(TapQueue {
+            name: self.name.clone(),
+            tap: self
+                .tap
+                .try_clone()
+                .map_err(|e| NetdevError::open(&self.name, &e))?,
             scratch: vec![0u8; 65536].into_boxed_slice(),
         })
     }
+}
+
+/// A queue of a [`TapNetdev`]: one descriptor on the device.
+#[derive(Debug)]
+pub struct TapQueue {
+    name: String,
+    tap: Tap,
+    scratch: Box<[u8]>,
 }
 
 impl Netdev for TapNetdev {
@@ -35,6 +54,24 @@ impl Netdev for TapNetdev {
         "internal"
     }
 
+    fn open_rxq(&self, _q: usize) -> Result<Box<dyn RxQueue>, NetdevError> {
+        Ok(Box::new(self.queue()?))
+    }
+
+    fn open_txq(&self) -> Result<Box<dyn TxQueue>, NetdevError> {
+        Ok(Box::new(self.queue()?))
+    }
+
+    fn link(&self) -> LinkInfo {
+        LinkInfo {
+            mac: sys::hwaddr(&self.name).ok(),
+            mtu: sys::mtu(&self.name).ok(),
+            up: sys::link_up(&self.name).unwrap_or(false),
+        }
+    }
+}
+
+impl RxQueue for TapQueue {
     fn recv(&mut self, batch: &mut RxBatch) -> RxStatus {
         let mut st = RxStatus::default();
         while batch.len() < BATCH_SIZE {
@@ -53,11 +90,13 @@ impl Netdev for TapNetdev {
         st
     }
 
-    fn send(&mut self, frames: &[&[u8]]) -> usize {
-        frames.iter().filter(|f| self.tap.write(f)).count()
-    }
-
     fn wait_fd(&self) -> Option<RawFd> {
         Some(self.tap.raw_fd())
+    }
+}
+
+impl TxQueue for TapQueue {
+    fn send(&mut self, frames: &[&[u8]]) -> usize {
+        frames.iter().filter(|f| self.tap.write(f)).count()
     }
 }

@@ -1,0 +1,388 @@
+//! The megaflow classifier: one tuple-space classifier per input port (as OVS's
+//! dpcls), each a list of subtables (one per mask) searched in order of hits, each a
+//! hash table of masked keys.
+//!
+//! Megaflows leave by idle expiry (`max-idle`), by revalidation (re-translated and
+//! found stale), or when the whole cache is flushed; the flow limit keeps new ones out.
+
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+
+use rvs_packet::actions::DpAction;
+use rvs_packet::miniflow::hash_masked;
+use rvs_packet::{Flow, Miniflow};
+
+use super::{DpActions, MegaflowEntry, PrehashedHasher};
+
+/// How often (in lookups) a classifier re-sorts its subtables by hits.
+const RERANK_INTERVAL: u64 = 1 << 14;
+
+#[derive(Debug)]
+struct Subtable {
+    mask: Arc<Miniflow>,
+    /// Megaflows by the hash of their key; collisions share a bucket.
+    flows: HashMap<u32, Vec<Arc<MegaflowEntry>>, BuildHasherDefault<PrehashedHasher>>,
+    len: usize,
+    hits: u64,
+}
+
+impl Subtable {
+    #[inline]
+    fn find(&self, flow: &Flow) -> Option<&Arc<MegaflowEntry>> {
+        let bucket = self.flows.get(&hash_masked(flow, &self.mask))?;
+        bucket
+            .iter()
+            .find(|m| m.key.matches_masked(flow, &self.mask))
+    }
+
+    fn remove(&mut self, key: &Miniflow) -> Option<Arc<MegaflowEntry>> {
+        let h = key.hash();
+        let bucket = self.flows.get_mut(&h)?;
+        let i = bucket.iter().position(|m| m.key == *key)?;
+        let e = bucket.swap_remove(i);
+        if bucket.is_empty() {
+            self.flows.remove(&h);
+        }
+        self.len -= 1;
+        e.kill();
+        Some(e)
+    }
+}
+
+#[derive(Debug, Default)]
+struct Classifier {
+    subtables: Vec<Subtable>,
+    lookups: u64,
+}
+
+impl Classifier {
+    fn lookup(&mut self, flow: &Flow) -> Option<&Arc<MegaflowEntry>> {
+        self.lookups += 1;
+        if self.lookups % RERANK_INTERVAL == 0 {
+            self.subtables.sort_by_key(|s| std::cmp::Reverse(s.hits));
+            self.subtables.iter_mut().for_each(|s| s.hits = 0);
+        }
+        let i = self
+            .subtables
+            .iter()
+            .position(|st| st.find(flow).is_some())?;
+        let st = &mut self.subtables[i];
+        st.hits += 1;
+        st.find(flow)
+    }
+}
+
+/// A megaflow as the control plane sees it (`dpctl/dump-flows`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MegaflowDump {
+    /// The masked key.
+    pub key: Flow,
+    /// The mask.
+    pub mask: Flow,
+    /// The actions.
+    pub actions: Vec<DpAction>,
+    /// Packets that hit it.
+    pub packets: u64,
+    /// Bytes of those packets.
+    pub bytes: u64,
+    /// PMD clock (ms) of the last hit.
+    pub used_ms: u64,
+}
+
+/// What a revalidation pass did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Revalidated {
+    /// Megaflows whose translation had not changed.
+    pub kept: usize,
+    /// Megaflows whose actions changed under the same mask (replaced in place).
+    pub updated: usize,
+    /// Megaflows whose mask changed (removed; the next packet makes a new one).
+    pub removed: usize,
+}
+
+/// The megaflow classifiers of one PMD.
+#[derive(Debug, Default)]
+pub struct Megaflows {
+    by_port: HashMap<u32, Classifier>,
+    len: usize,
+}
+
+impl Megaflows {
+    /// The live megaflow that matches `flow`.
+    #[inline]
+    pub fn lookup(&mut self, flow: &Flow) -> Option<&Arc<MegaflowEntry>> {
+        self.by_port.get_mut(&flow.in_port)?.lookup(flow)
+    }
+
+    /// Installs `flow`/`mask` → `actions` (replacing a megaflow with the same key).
+    /// The mask must cover `in_port`.
+    pub fn insert(
+        &mut self,
+        flow: &Flow,
+        mask: &Flow,
+        actions: Vec<DpAction>,
+        now_ms: u64,
+    ) -> Arc<MegaflowEntry> {
+        let mask = Miniflow::from_flow(mask);
+        let cls = self.by_port.entry(flow.in_port).or_default();
+        let i = match cls.subtables.iter().position(|s| *s.mask == mask) {
+            Some(i) => i,
+            None => {
+                cls.subtables.push(Subtable {
+                    mask: Arc::new(mask),
+                    flows: HashMap::default(),
+                    len: 0,
+                    hits: 0,
+                });
+                cls.subtables.len() - 1
+            }
+        };
+        let st = &mut cls.subtables[i];
+        let key = Miniflow::masked(flow, &st.mask);
+        if st.remove(&key).is_some() {
+            self.len -= 1;
+        }
+        let entry = Arc::new(MegaflowEntry {
+            key,
+            mask: st.mask.clone(),
+            flow: Miniflow::from_flow(flow),
+            actions: Arc::new(DpActions::new(actions)),
+            used_ms: AtomicU64::new(now_ms),
+            packets: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+            dead: AtomicBool::new(false),
+        });
+        st.flows
+            .entry(entry.key.hash())
+            .or_default()
+            .push(entry.clone());
+        st.len += 1;
+        self.len += 1;
+        entry
+    }
+
+    /// Number of installed megaflows.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether no megaflow is installed.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Number of distinct masks over all ports.
+    pub fn subtable_count(&self) -> usize {
+        self.by_port.values().map(|c| c.subtables.len()).sum()
+    }
+
+    /// Removes every megaflow.
+    pub fn clear(&mut self) {
+        self.retain(|_| false);
+    }
+
+    /// Removes megaflows that `keep` rejects; also drops empty subtables and ports.
+    fn retain(&mut self, mut keep: impl FnMut(&MegaflowEntry) -> bool) {
+        for cls in self.by_port.values_mut() {
+            for st in &mut cls.subtables {
+                st.flows.retain(|_, bucket| {
+                    bucket.retain(|e| {
+                        let k = keep(e);
+                        if !k {
+                            e.kill();
+                        }
+                        k
+                    });
+                    !bucket.is_empty()
+                });
+                st.len = st.flows.values().map(Vec::len).sum();
+            }
+            cls.subtables.retain(|st| st.len > 0);
+        }
+        self.by_port.retain(|_, c| !c.subtables.is_empty());
+        self.len = self
+            .by_port
+            .values()
+            .flat_map(|c| &c.subtables)
+            .map(|s| s.len)
+            .sum();
+    }
+
+    /// Removes megaflows not hit for `max_idle_ms`; returns how many.
+    pub fn expire(&mut self, now_ms: u64, max_idle_ms: u64) -> usize {
+        let before = self.len;
+        self.retain(|e| now_ms.saturating_sub(e.used_ms.load(Ordering::Relaxed)) < max_idle_ms);
+        before - self.len
+    }
+
+    /// Re-translates every megaflow's original flow with `translate` (which must have
+    /// no side effects) and keeps, updates or removes it (see [`Revalidated`]).
+    pub fn revalidate(
+        &mut self,
+        mut translate: impl FnMut(&Flow) -> (Vec<DpAction>, Flow),
+    ) -> Revalidated {
+        let mut r = Revalidated::default();
+        let mut replace: Vec<(Flow, Flow, Vec<DpAction>, u64, u64, u64)> = Vec::new();
+        self.retain(|e| {
+            let flow = e.flow.expand();
+            let (actions, mut mask) = translate(&flow);
+            mask.in_port = u32::MAX;
+            if Miniflow::from_flow(&mask) != *e.mask {
+                r.removed += 1;
+                return false;
+            }
+            if actions == e.actions.list {
+                r.kept += 1;
+                return true;
+            }
+            r.updated += 1;
+            replace.push((
+                flow,
+                mask,
+                actions,
+                e.used_ms.load(Ordering::Relaxed),
+                e.packets.load(Ordering::Relaxed),
+                e.bytes.load(Ordering::Relaxed),
+            ));
+            false
+        });
+        for (flow, mask, actions, used, packets, bytes) in replace {
+            let e = self.insert(&flow, &mask, actions, used);
+            e.packets.store(packets, Ordering::Relaxed);
+            e.bytes.store(bytes, Ordering::Relaxed);
+        }
+        r
+    }
+
+    /// Every megaflow, for `dpctl/dump-flows`.
+    pub fn dump(&self) -> Vec<MegaflowDump> {
+        let mut out = Vec::with_capacity(self.len);
+        for cls in self.by_port.values() {
+            for st in &cls.subtables {
+                for e in st.flows.values().flatten() {
+                    out.push(MegaflowDump {
+                        key: e.key.expand(),
+                        mask: st.mask.expand(),
+                        actions: e.actions.list.clone(),
+                        packets: e.packets.load(Ordering::Relaxed),
+                        bytes: e.bytes.load(Ordering::Relaxed),
+                        used_ms: e.used_ms.load(Ordering::Relaxed),
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rvs_packet::EthAddr;
+
+    fn flow(port: u32, dst: u8) -> Flow {
+        Flow {
+            in_port: port,
+            dl_dst: EthAddr([0, 0, 0, 0, 0, dst]),
+            dl_type: 0x0800,
+            nw_src: 0x0a00_0001,
+            ..Flow::default()
+        }
+    }
+
+    fn mask() -> Flow {
+        Flow {
+            in_port: u32::MAX,
+            dl_dst: EthAddr::BROADCAST,
+            ..Flow::default()
+        }
+    }
+
+    #[test]
+    fn matches_under_its_mask_only() {
+        let mut m = Megaflows::default();
+        m.insert(&flow(1, 2), &mask(), vec![DpAction::Output(2)], 0);
+        let mut other_ip = flow(1, 2);
+        other_ip.nw_src = 99;
+        assert_eq!(
+            m.lookup(&other_ip).unwrap().actions.list,
+            [DpAction::Output(2)]
+        );
+        assert!(m.lookup(&flow(1, 3)).is_none());
+        assert!(
+            m.lookup(&flow(2, 2)).is_none(),
+            "classifiers are per input port"
+        );
+        m.insert(&flow(2, 2), &Flow::exact_mask(), vec![], 0);
+        assert_eq!((m.len(), m.subtable_count()), (2, 2));
+        assert!(m.lookup(&flow(2, 2)).unwrap().actions.list.is_empty());
+        let e = m.lookup(&flow(1, 2)).unwrap().clone();
+        m.clear();
+        assert!(m.is_empty() && e.is_dead());
+    }
+
+    #[test]
+    fn same_key_replaces_and_kills_the_old_entry() {
+        let mut m = Megaflows::default();
+        let old = m.insert(&flow(1, 2), &mask(), vec![DpAction::Output(2)], 0);
+        let new = m.insert(&flow(1, 2), &mask(), vec![DpAction::Output(3)], 0);
+        assert!(old.is_dead() && !new.is_dead());
+        assert_eq!(m.len(), 1);
+    }
+
+    #[test]
+    fn idle_megaflows_expire() {
+        let mut m = Megaflows::default();
+        let a = m.insert(&flow(1, 2), &mask(), vec![], 0);
+        m.insert(&flow(1, 3), &mask(), vec![], 0);
+        a.hit(64, 9_000);
+        assert_eq!(m.expire(9_999, 10_000), 0);
+        assert_eq!(m.expire(10_001, 5_000), 1, "the one not hit since 0 goes");
+        assert!(m.lookup(&flow(1, 2)).is_some() && m.lookup(&flow(1, 3)).is_none());
+        assert_eq!(m.expire(20_000, 5_000), 1);
+        assert!(m.is_empty());
+    }
+
+    #[test]
+    fn revalidation_keeps_updates_and_removes() {
+        let mut m = Megaflows::default();
+        for d in 1..=3 {
+            let e = m.insert(
+                &flow(1, d),
+                &mask(),
+                vec![DpAction::Output(u32::from(d))],
+                0,
+            );
+            e.hit(100, 5);
+        }
+        let r = m.revalidate(|f| match f.dl_dst.0[5] {
+            1 => (vec![DpAction::Output(1)], mask()),
+            2 => (vec![DpAction::Output(9)], mask()),
+            _ => (vec![DpAction::Output(3)], Flow::exact_mask()),
+        });
+        assert_eq!(
+            r,
+            Revalidated {
+                kept: 1,
+                updated: 1,
+                removed: 1
+            }
+        );
+        assert_eq!(
+            m.lookup(&flow(1, 2)).unwrap().actions.list,
+            [DpAction::Output(9)]
+        );
+        assert_eq!(
+            m.lookup(&flow(1, 2))
+                .unwrap()
+                .packets
+                .load(Ordering::Relaxed),
+            1,
+            "stats carried over"
+        );
+        assert!(m.lookup(&flow(1, 3)).is_none());
+        assert_eq!(m.dump().len(), 2);
+    }
+}

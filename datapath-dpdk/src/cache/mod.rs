@@ -1,0 +1,129 @@
+//! The per-PMD flow caches, looked up in this order: the exact-match cache ([`emc`]),
+//! the signature-match cache ([`smc`], off by default as in OVS), and the megaflow
+//! classifier ([`dpcls`]: per input port, a tuple-space search over one hash table per
+//! mask, subtables ranked by hits).
+//!
+//! Keys and masks are [`Miniflow`](rvs_packet::Miniflow)s: hashing and comparison touch
+//! only the words a map names. A megaflow is a [`MegaflowEntry`] shared (by `Arc`)
+//! between its classifier and the EMC/SMC entries that point at it; removing it marks
+//! it dead, which those entries check.
+//!
+//! Everything here is owned by one PMD thread; the atomics in [`MegaflowEntry`] exist
+//! so that the control plane can read statistics, not for sharing between PMDs.
+
+pub mod dpcls;
+pub mod emc;
+pub mod smc;
+
+use std::hash::Hasher;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+
+use rvs_packet::actions::DpAction;
+use rvs_packet::miniflow::FlowMap;
+use rvs_packet::{Flow, Miniflow, PACKET_WORDS};
+
+pub use dpcls::Megaflows;
+pub use emc::{Emc, EMC_ENTRIES, EMC_INSERT_INV_PROB};
+pub use smc::Smc;
+
+/// What the caches compute once per packet from its flow.
+#[derive(Debug, Clone, Copy)]
+pub struct PacketKey {
+    /// The flow's non-zero words.
+    pub map: FlowMap,
+    /// The hash of those words (the EMC and SMC hash).
+    pub hash: u32,
+}
+
+impl PacketKey {
+    /// The key of any flow.
+    #[inline]
+    pub fn new(flow: &Flow) -> PacketKey {
+        let (map, hash) = rvs_packet::miniflow::hash_sparse(flow);
+        PacketKey { map, hash }
+    }
+
+    /// The key of a flow with no metadata (zero after [`PACKET_WORDS`]): looks at
+    /// the header words only.
+    #[inline]
+    pub fn of_packet(flow: &Flow) -> PacketKey {
+        let (map, hash) = rvs_packet::miniflow::hash_sparse_prefix(flow, PACKET_WORDS);
+        PacketKey { map, hash }
+    }
+}
+
+/// A megaflow's actions, with what execution wants to know up front.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DpActions {
+    /// The actions.
+    pub list: Vec<DpAction>,
+    /// Whether every action is an `Output` (the zero-copy fast path).
+    pub output_only: bool,
+}
+
+impl DpActions {
+    /// Wraps an action list.
+    pub fn new(list: Vec<DpAction>) -> DpActions {
+        let output_only = !list.iter().any(DpAction::modifies);
+        DpActions { list, output_only }
+    }
+}
+
+/// One installed megaflow.
+#[derive(Debug)]
+pub struct MegaflowEntry {
+    /// The masked key.
+    pub key: Miniflow,
+    /// The mask (shared with its subtable).
+    pub mask: Arc<Miniflow>,
+    /// The flow of the packet that installed it, re-translated on revalidation.
+    pub flow: Miniflow,
+    /// What to do with matching packets.
+    pub actions: Arc<DpActions>,
+    /// Milliseconds (PMD clock) of the last hit.
+    pub used_ms: AtomicU64,
+    /// Packets that hit it.
+    pub packets: AtomicU64,
+    /// Bytes of those packets.
+    pub bytes: AtomicU64,
+    dead: AtomicBool,
+}
+
+impl MegaflowEntry {
+    /// Whether the entry was removed from its classifier.
+    #[inline]
+    pub fn is_dead(&self) -> bool {
+        self.dead.load(Ordering::Relaxed)
+    }
+
+    fn kill(&self) {
+        self.dead.store(true, Ordering::Relaxed);
+    }
+
+    /// Counts a hit.
+    #[inline]
+    pub fn hit(&self, bytes: usize, now_ms: u64) {
+        self.packets.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes as u64, Ordering::Relaxed);
+        self.used_ms.store(now_ms, Ordering::Relaxed);
+    }
+}
+
+/// A hasher for keys that are already hashes: keeps the `u32` it is given.
+#[derive(Default, Debug)]
+pub struct PrehashedHasher(u64);
+
+impl Hasher for PrehashedHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n);
+    }
+}

@@ -1,0 +1,501 @@
+//! The poll-mode threads: rx burst → flow extract → EMC → SMC → megaflows → upcall on
+//! a miss → actions, batched per output port → tx.
+//!
+//! Ownership: a PMD thread owns its receive queues, one transmit queue per port, its
+//! caches and its batches; nothing on its packet path is shared with another PMD. The
+//! control thread reaches it through a command channel polled between bursts (every
+//! command acknowledged) and reads its atomic counters. The upcall handler is the one
+//! shared object, and only misses and revalidation call it.
+
+mod exec;
+mod stats;
+
+use std::os::fd::RawFd;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, Sender, TryRecvError};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rvs_packet::{extract_packet_into, Flow, Layout};
+
+use crate::cache::dpcls::MegaflowDump;
+use crate::cache::{DpActions, Emc, Megaflows, PacketKey, Smc};
+use crate::netdev::{PortCounters, RxBatch, RxQueue, TxQueue, BATCH_SIZE};
+use crate::upcall::UpcallHandler;
+
+pub use stats::{DropReason, PmdStats};
+
+/// Recirculations a packet may go through, as OVS's `MAX_RECIRC_DEPTH`.
+pub const MAX_RECIRC_DEPTH: u32 = 6;
+/// Consecutive empty polls before an idle PMD sleeps.
+const IDLE_SPINS: u32 = 256;
+/// Longest idle sleep; it bounds how long a control command waits.
+const IDLE_SLEEP_MS: i32 = 10;
+/// How often idle megaflows are swept.
+const SWEEP_MS: u64 = 1000;
+
+/// Settings a PMD applies between bursts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PmdParams {
+    pub emc_insert_inv_prob: u32,
+    pub smc_enable: bool,
+    pub max_idle_ms: u64,
+    pub flow_limit: usize,
+}
+
+/// Control-thread requests; each is acknowledged once applied.
+#[derive(Debug)]
+pub(crate) enum Command {
+    AddRxq {
+        port: u32,
+        queue: usize,
+        rxq: Box<dyn RxQueue>,
+        counters: Arc<PortCounters>,
+        load: Arc<AtomicU64>,
+        done: Sender<()>,
+    },
+    DelRxq {
+        port: u32,
+        queue: usize,
+        done: Sender<()>,
+    },
+    AddTxPort {
+        port: u32,
+        txq: Box<dyn TxQueue>,
+        counters: Arc<PortCounters>,
+        done: Sender<()>,
+    },
+    DelPort {
+        port: u32,
+        done: Sender<()>,
+    },
+    SetParams {
+        params: PmdParams,
+        done: Sender<()>,
+    },
+    Flush {
+        done: Sender<()>,
+    },
+    Dump {
+        done: Sender<Vec<MegaflowDump>>,
+    },
+}
+
+#[derive(Debug)]
+struct PolledRxq {
+    port: u32,
+    queue: usize,
+    rxq: Box<dyn RxQueue>,
+    counters: Arc<PortCounters>,
+    /// Nanoseconds spent processing this queue (for `cycles` assignment).
+    load: Arc<AtomicU64>,
+}
+
+#[derive(Debug)]
+struct TxPort {
+    txq: Box<dyn TxQueue>,
+    counters: Arc<PortCounters>,
+    /// Frames of the current batch to send, by index (unchanged packets).
+    batch: Vec<u16>,
+    /// Frames to send that actions changed or copied.
+    owned: Vec<Vec<u8>>,
+}
+
+/// The caches of one PMD, in lookup order.
+pub(crate) struct Caches {
+    pub(crate) emc: Emc,
+    pub(crate) smc: Smc,
+    pub(crate) megaflows: Megaflows,
+}
+
+impl Caches {
+    /// Finds (or makes, through an upcall) the megaflow for `flow`; returns its actions.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    pub(crate) fn classify(
+        &mut self,
+        flow: &Flow,
+        pk: &PacketKey,
+        packet: &[u8],
+        handler: &dyn UpcallHandler,
+        stats: &PmdStats,
+        params: &PmdParams,
+        now: u64,
+    ) -> Arc<DpActions> {
+        let len = packet.len();
+        if let Some(e) = self.emc.lookup(flow, pk) {
+            e.hit(len, now);
+            PmdStats::add(&stats.emc_hits, 1);
+            return e.actions.clone();
+        }
+        if params.smc_enable {
+            if let Some(e) = self.smc.lookup(flow, pk) {
+                e.hit(len, now);
+                let e = e.clone();
+                self.emc.maybe_insert(flow, pk, &e);
+                PmdStats::add(&stats.smc_hits, 1);
+                return e.actions.clone();
+            }
+        }
+        if let Some(e) = self.megaflows.lookup(flow) {
+            e.hit(len, now);
+            let e = e.clone();
+            self.emc.maybe_insert(flow, pk, &e);
+            if params.smc_enable {
+                self.smc.insert(pk, &e);
+            }
+            PmdStats::add(&stats.megaflow_hits, 1);
+            return e.actions.clone();
+        }
+        PmdStats::add(&stats.misses, 1);
+        let up = handler.upcall(packet, flow);
+        let mut mask = up.mask;
+        // Megaflows are per input port, as in OVS's dpcls.
+        mask.in_port = u32::MAX;
+        if self.megaflows.len() >= params.flow_limit {
+            PmdStats::add(&stats.lost, 1);
+            return Arc::new(DpActions::new(up.actions));
+        }
+        let e = self.megaflows.insert(flow, &mask, up.actions, now);
+        e.hit(len, now);
+        self.emc.maybe_insert(flow, pk, &e);
+        stats
+            .megaflows
+            .store(self.megaflows.len() as u64, Ordering::Relaxed);
+        e.actions.clone()
+    }
+}
+
+/// One PMD's state; lives on its thread.
+pub(crate) struct Pmd {
+    rxqs: Vec<PolledRxq>,
+    tx: Vec<Option<TxPort>>,
+    /// Ports with frames waiting in `tx`.
+    tx_pending: Vec<u32>,
+    caches: Caches,
+    handler: Arc<dyn UpcallHandler>,
+    generation: u64,
+    params: PmdParams,
+    batch: RxBatch,
+    /// One flow and layout per batch slot. Flows' words after the header words are
+    /// never written (no packet carries metadata yet), so extraction clears the
+    /// header words only.
+    flows: Box<[Flow]>,
+    layouts: Box<[Layout]>,
+    stats: Arc<PmdStats>,
+    clock: Instant,
+    now_ms: u64,
+    last_sweep_ms: u64,
+    rng: u32,
+}
+
+impl Pmd {
+    pub(crate) fn new(
+        handler: Arc<dyn UpcallHandler>,
+        stats: Arc<PmdStats>,
+        params: PmdParams,
+    ) -> Pmd {
+        Pmd {
+            rxqs: Vec::new(),
+            tx: Vec::new(),
+            tx_pending: Vec::new(),
+            caches: Caches {
+                emc: Emc::new(params.emc_insert_inv_prob),
+                smc: Smc::new(),
+                megaflows: Megaflows::default(),
+            },
+            generation: handler.generation(),
+            handler,
+            params,
+            batch: RxBatch::new(),
+            flows: vec![Flow::default(); BATCH_SIZE].into_boxed_slice(),
+            layouts: vec![Layout::default(); BATCH_SIZE].into_boxed_slice(),
+            stats,
+            clock: Instant::now(),
+            now_ms: 0,
+            last_sweep_ms: 0,
+            rng: 0x2545_f491,
+        }
+    }
+
+    fn flush_caches(&mut self) {
+        self.caches.megaflows.clear();
+        self.caches.emc.clear();
+        self.caches.smc.clear();
+        self.stats.megaflows.store(0, Ordering::Relaxed);
+    }
+
+    /// Applies pending commands; returns false when the control side has gone away.
+    fn run_commands(&mut self, rx: &Receiver<Command>) -> bool {
+        loop {
+            let cmd = match rx.try_recv() {
+                Ok(c) => c,
+                Err(TryRecvError::Empty) => return true,
+                Err(TryRecvError::Disconnected) => return false,
+            };
+            match cmd {
+                Command::AddRxq {
+                    port,
+                    queue,
+                    rxq,
+                    counters,
+                    load,
+                    done,
+                } => {
+                    self.rxqs.retain(|r| (r.port, r.queue) != (port, queue));
+                    self.rxqs.push(PolledRxq {
+                        port,
+                        queue,
+                        rxq,
+                        counters,
+                        load,
+                    });
+                    let _ = done.send(());
+                }
+                Command::DelRxq { port, queue, done } => {
+                    self.rxqs.retain(|r| (r.port, r.queue) != (port, queue));
+                    let _ = done.send(());
+                }
+                Command::AddTxPort {
+                    port,
+                    txq,
+                    counters,
+                    done,
+                } => {
+                    let i = port as usize;
+                    if self.tx.len() <= i {
+                        self.tx.resize_with(i + 1, || None);
+                    }
+                    self.tx[i] = Some(TxPort {
+                        txq,
+                        counters,
+                        batch: Vec::new(),
+                        owned: Vec::new(),
+                    });
+                    let _ = done.send(());
+                }
+                Command::DelPort { port, done } => {
+                    self.rxqs.retain(|r| r.port != port);
+                    if let Some(t) = self.tx.get_mut(port as usize) {
+                        *t = None;
+                    }
+                    // Megaflows from or to the port are stale; ofproto's generation
+                    // bump revalidates them, but a port that vanished must not be
+                    // looked up again even before that.
+                    self.flush_caches();
+                    let _ = done.send(());
+                }
+                Command::SetParams { params, done } => {
+                    if params.emc_insert_inv_prob != self.params.emc_insert_inv_prob {
+                        self.caches.emc.set_inv_prob(params.emc_insert_inv_prob);
+                    }
+                    if !params.smc_enable {
+                        self.caches.smc.clear();
+                    }
+                    self.params = params;
+                    let _ = done.send(());
+                }
+                Command::Flush { done } => {
+                    self.flush_caches();
+                    let _ = done.send(());
+                }
+                Command::Dump { done } => {
+                    let _ = done.send(self.caches.megaflows.dump());
+                }
+            }
+        }
+    }
+
+    /// Re-translates the megaflows when ofproto says its answers may have changed.
+    fn maybe_revalidate(&mut self) {
+        let generation = self.handler.generation();
+        if generation == self.generation {
+            return;
+        }
+        self.generation = generation;
+        let handler = self.handler.clone();
+        self.caches.megaflows.revalidate(|f| {
+            let up = handler.revalidate(f);
+            (up.actions, up.mask)
+        });
+        PmdStats::add(&self.stats.revalidations, 1);
+        self.stats
+            .megaflows
+            .store(self.caches.megaflows.len() as u64, Ordering::Relaxed);
+    }
+
+    fn sweep(&mut self) {
+        if self.now_ms.saturating_sub(self.last_sweep_ms) < SWEEP_MS {
+            return;
+        }
+        self.last_sweep_ms = self.now_ms;
+        if self
+            .caches
+            .megaflows
+            .expire(self.now_ms, self.params.max_idle_ms)
+            > 0
+        {
+            self.stats
+                .megaflows
+                .store(self.caches.megaflows.len() as u64, Ordering::Relaxed);
+        }
+    }
+
+    /// Polls every receive queue once; returns the number of packets received.
+    pub(crate) fn poll_once(&mut self) -> usize {
+        self.maybe_revalidate();
+        self.now_ms = self.clock.elapsed().as_millis() as u64;
+        let mut total = 0;
+        for idx in 0..self.rxqs.len() {
+            self.batch.clear();
+            let t0 = Instant::now();
+            let r = &mut self.rxqs[idx];
+            let st = r.rxq.recv(&mut self.batch);
+            PortCounters::add(&r.counters.rx_dropped, st.dropped as u64);
+            self.stats
+                .count_drop(DropReason::RxDropped, st.dropped as u64);
+            let n = self.batch.len();
+            if n == 0 {
+                continue;
+            }
+            total += n;
+            let bytes: usize = (0..n).map(|i| self.batch.frame(i).len()).sum();
+            PortCounters::add(&r.counters.rx_packets, n as u64);
+            PortCounters::add(&r.counters.rx_bytes, bytes as u64);
+            let (port, load) = (r.port, r.load.clone());
+            self.process_batch(port);
+            load.fetch_add(t0.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        }
+        self.sweep();
+        total
+    }
+
+    fn process_batch(&mut self, in_port: u32) {
+        let n = self.batch.len();
+        PmdStats::add(&self.stats.packets, n as u64);
+        PmdStats::add(&self.stats.passes, n as u64);
+        for i in 0..n {
+            let frame = self.batch.frame(i);
+            let flow = &mut self.flows[i];
+            self.layouts[i] = extract_packet_into(frame, in_port, flow);
+            let pk = PacketKey::of_packet(flow);
+            let actions = self.caches.classify(
+                flow,
+                &pk,
+                frame,
+                &*self.handler,
+                &self.stats,
+                &self.params,
+                self.now_ms,
+            );
+            if actions.output_only {
+                if actions.list.is_empty() {
+                    self.stats.count_drop(DropReason::FlowDrop, 1);
+                }
+                for a in &actions.list {
+                    if let rvs_packet::actions::DpAction::Output(p) = a {
+                        self.queue_index(*p, i);
+                    }
+                }
+            } else {
+                let flow = self.flows[i];
+                let buf = rvs_packet::buf::PacketBuf::new(self.batch.frame(i));
+                self.execute_slow(buf, self.layouts[i], flow, &actions.list, 0);
+            }
+        }
+        self.flush_tx();
+    }
+
+    /// Queues frame `i` of the batch, unchanged, for port `port`.
+    #[inline]
+    fn queue_index(&mut self, port: u32, i: usize) {
+        match self.tx.get_mut(port as usize).and_then(Option::as_mut) {
+            Some(t) => {
+                if t.batch.is_empty() && t.owned.is_empty() {
+                    self.tx_pending.push(port);
+                }
+                t.batch.push(i as u16);
+            }
+            None => self.stats.count_drop(DropReason::NoSuchPort, 1),
+        }
+    }
+
+    /// Queues a changed or copied frame for port `port`.
+    fn queue_owned(&mut self, port: u32, frame: Vec<u8>) {
+        match self.tx.get_mut(port as usize).and_then(Option::as_mut) {
+            Some(t) => {
+                if t.batch.is_empty() && t.owned.is_empty() {
+                    self.tx_pending.push(port);
+                }
+                t.owned.push(frame);
+            }
+            None => self.stats.count_drop(DropReason::NoSuchPort, 1),
+        }
+    }
+
+    /// Sends everything queued, one burst per port (or more, past a batch).
+    fn flush_tx(&mut self) {
+        for port in self.tx_pending.drain(..) {
+            let Some(t) = self.tx.get_mut(port as usize).and_then(Option::as_mut) else {
+                continue;
+            };
+            let (mut sent, mut bytes, mut failed) = (0usize, 0usize, 0usize);
+            let mut burst = |txq: &mut Box<dyn TxQueue>, frames: &[&[u8]]| {
+                let n = txq.send(frames);
+                sent += n;
+                bytes += frames[..n].iter().map(|f| f.len()).sum::<usize>();
+                failed += frames.len() - n;
+            };
+            let mut arr: [&[u8]; BATCH_SIZE] = [&[]; BATCH_SIZE];
+            for chunk in t.batch.chunks(BATCH_SIZE) {
+                for (slot, &i) in arr.iter_mut().zip(chunk) {
+                    *slot = self.batch.frame(usize::from(i));
+                }
+                burst(&mut t.txq, &arr[..chunk.len()]);
+            }
+            for chunk in t.owned.chunks(BATCH_SIZE) {
+                for (slot, f) in arr.iter_mut().zip(chunk) {
+                    *slot = f;
+                }
+                burst(&mut t.txq, &arr[..chunk.len()]);
+            }
+            PortCounters::add(&t.counters.tx_packets, sent as u64);
+            PortCounters::add(&t.counters.tx_bytes, bytes as u64);
+            PortCounters::add(&t.counters.tx_dropped, failed as u64);
+            self.stats.count_drop(DropReason::TxFailed, failed as u64);
+            t.batch.clear();
+            t.owned.clear();
+        }
+    }
+
+    fn wait_fds(&self) -> Option<Vec<RawFd>> {
+        self.rxqs.iter().map(|r| r.rxq.wait_fd()).collect()
+    }
+
+    /// The thread body: poll until the control side goes away or `stop` is set.
+    pub(crate) fn run(mut self, rx: Receiver<Command>, stop: Arc<AtomicBool>) {
+        let mut idle = 0u32;
+        while !stop.load(Ordering::Relaxed) {
+            if !self.run_commands(&rx) {
+                break;
+            }
+            let t0 = Instant::now();
+            if self.poll_once() > 0 {
+                idle = 0;
+                PmdStats::add(&self.stats.busy_ns, t0.elapsed().as_nanos() as u64);
+                continue;
+            }
+            idle += 1;
+            if idle >= IDLE_SPINS {
+                // Kernel devices only: sleep until one has frames. Busy-polled devices
+                // (dummy, later DPDK) keep the loop spinning, gently.
+                match self.wait_fds() {
+                    Some(fds) if !fds.is_empty() => crate::sys::poll_readable(&fds, IDLE_SLEEP_MS),
+                    Some(_) => std::thread::sleep(Duration::from_millis(IDLE_SLEEP_MS as u64)),
+                    None => std::thread::sleep(Duration::from_micros(200)),
+                }
+            }
+            PmdStats::add(&self.stats.idle_ns, t0.elapsed().as_nanos() as u64);
+        }
+    }
+}
