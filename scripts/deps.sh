@@ -3,8 +3,8 @@
 # everything is present. Never lets the packages start the system's own OVS.
 set -euo pipefail
 
-PKGS=(openvswitch-switch openvswitch-common iproute2 iputils-ping ethtool tcpdump openssl)
-BINS=(ovsdb-server ovsdb-tool ovs-vsctl ovs-ofctl ovs-appctl ovs-pki ip ping ethtool tcpdump openssl)
+PKGS=(openvswitch-switch openvswitch-common iproute2 iputils-ping ethtool tcpdump openssl iperf3)
+BINS=(ovsdb-server ovsdb-tool ovs-vsctl ovs-ofctl ovs-appctl ovs-pki ip ping ethtool tcpdump openssl iperf3)
 
 missing=()
 for b in "${BINS[@]}"; do
