@@ -5,7 +5,10 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use std::sync::Arc;
+
 use rvs_datapath::cache::{Emc, Megaflows, PacketKey};
+use rvs_datapath::{BenchPmd, Upcall, UpcallHandler};
 use rvs_ofproto::{FailMode, Registry};
 use rvs_packet::actions::DpAction;
 use rvs_packet::{extract, extract_packet_into, Flow};
@@ -114,5 +117,44 @@ fn bench_upcall_install(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_emc, bench_megaflows, bench_upcall_install);
+/// Forwards port 1 to port 2 on the input port alone (`in_port=1,actions=output:2`).
+struct Forward;
+
+impl UpcallHandler for Forward {
+    fn upcall(&self, _packet: &[u8], _flow: &Flow) -> Upcall {
+        Upcall {
+            actions: vec![DpAction::Output(2)],
+            mask: Flow {
+                in_port: u32::MAX,
+                ..Flow::default()
+            },
+        }
+    }
+    fn generation(&self) -> u64 {
+        0
+    }
+}
+
+/// The whole PMD loop on in-memory queues: a burst of 32 received (copied into the
+/// batch), extracted, looked up, and sent; per packet.
+fn bench_pmd(c: &mut Criterion) {
+    let mut g = c.benchmark_group("pmd");
+    g.throughput(Throughput::Elements(32));
+    let mut pmd = BenchPmd::new(Arc::new(Forward), &IPV4_UDP_64, 1);
+    pmd.burst();
+    g.bench_function("rx_to_tx_emc_hit", |b| b.iter(|| pmd.burst()));
+    let mut pmd = BenchPmd::new(Arc::new(Forward), &IPV4_UDP_64, 0);
+    pmd.burst();
+    g.bench_function("rx_to_tx_megaflow_hit", |b| b.iter(|| pmd.burst()));
+    assert!(pmd.sent() > 0);
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_emc,
+    bench_megaflows,
+    bench_upcall_install,
+    bench_pmd
+);
 criterion_main!(benches);

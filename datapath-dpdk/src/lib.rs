@@ -37,7 +37,7 @@ use std::time::Duration;
 pub use cache::dpcls::MegaflowDump;
 pub use config::{DpConfig, RxqAssign};
 pub use netdev::{Netdev, NetdevError, PortCounters};
-pub use pmd::{DropReason, PmdStats, MAX_RECIRC_DEPTH};
+pub use pmd::{BenchPmd, DropReason, PmdStats, MAX_RECIRC_DEPTH};
 pub use upcall::{Upcall, UpcallHandler};
 
 use pmd::{Command, Pmd, PmdParams};

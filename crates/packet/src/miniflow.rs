@@ -211,6 +211,17 @@ pub fn hash_sparse_prefix(flow: &Flow, n: usize) -> (FlowMap, u32) {
     (FlowMap(map), h.finish())
 }
 
+/// A hash of the first `n` words of `flow`, dense (every word, zero or not): the
+/// exact-match cache's hash for flows that are zero after their header words.
+#[inline]
+pub fn hash_prefix(flow: &Flow, n: usize) -> u32 {
+    let mut h = SeqHasher::new();
+    for w in flow.words().iter().take(n) {
+        h.push(*w);
+    }
+    h.finish()
+}
+
 /// The hash of `flow` under `mask`: equal to `Miniflow::masked(flow, mask).hash()`,
 /// without allocating.
 #[inline]

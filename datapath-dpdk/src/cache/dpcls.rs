@@ -105,7 +105,7 @@ pub struct Revalidated {
 /// The megaflow classifiers of one PMD.
 #[derive(Debug, Default)]
 pub struct Megaflows {
-    by_port: HashMap<u32, Classifier>,
+    by_port: HashMap<u32, Classifier, BuildHasherDefault<PrehashedHasher>>,
     len: usize,
 }
 

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use rvs_packet::{Flow, Miniflow};
+use rvs_packet::{Flow, PACKET_WORDS};
 
 use super::{MegaflowEntry, PacketKey};
 
@@ -16,8 +16,14 @@ pub const EMC_INSERT_INV_PROB: u32 = 100;
 #[derive(Debug)]
 struct Entry {
     hash: u32,
-    key: Miniflow,
+    /// The packet's header words.
+    key: Box<[u64; PACKET_WORDS]>,
     flow: Arc<MegaflowEntry>,
+}
+
+#[inline(always)]
+fn header(flow: &Flow) -> &[u64] {
+    &flow.words()[..PACKET_WORDS]
 }
 
 /// Exact-match cache.
@@ -50,9 +56,7 @@ impl Emc {
     #[inline]
     pub fn lookup(&self, flow: &Flow, pk: &PacketKey) -> Option<&Arc<MegaflowEntry>> {
         match &self.entries[pk.hash as usize & (EMC_ENTRIES - 1)] {
-            Some(e)
-                if e.hash == pk.hash && !e.flow.is_dead() && e.key.equals_flow(flow, &pk.map) =>
-            {
+            Some(e) if e.hash == pk.hash && e.key[..] == *header(flow) && !e.flow.is_dead() => {
                 Some(&e.flow)
             }
             _ => None,
@@ -75,7 +79,7 @@ impl Emc {
         }
         self.entries[pk.hash as usize & (EMC_ENTRIES - 1)] = Some(Entry {
             hash: pk.hash,
-            key: Miniflow::from_flow(flow),
+            key: Box::new(std::array::from_fn(|i| flow.words()[i])),
             flow: entry.clone(),
         });
     }

@@ -3,8 +3,10 @@
 //! classifier ([`dpcls`]: per input port, a tuple-space search over one hash table per
 //! mask, subtables ranked by hits).
 //!
-//! Keys and masks are [`Miniflow`](rvs_packet::Miniflow)s: hashing and comparison touch
-//! only the words a map names. A megaflow is a [`MegaflowEntry`] shared (by `Arc`)
+//! The EMC keys on the packet's header words, compared densely (a fixed 160 bytes is
+//! cheaper to hash and compare than a sparse map); megaflow keys and masks are
+//! [`Miniflow`](rvs_packet::Miniflow)s, whose hashing and comparison touch only the
+//! words a mask's map names. A megaflow is a [`MegaflowEntry`] shared (by `Arc`)
 //! between its classifier and the EMC/SMC entries that point at it; removing it marks
 //! it dead, which those entries check.
 //!
@@ -20,36 +22,37 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use rvs_packet::actions::DpAction;
-use rvs_packet::miniflow::FlowMap;
 use rvs_packet::{Flow, Miniflow, PACKET_WORDS};
 
 pub use dpcls::Megaflows;
 pub use emc::{Emc, EMC_ENTRIES, EMC_INSERT_INV_PROB};
 pub use smc::Smc;
 
-/// What the caches compute once per packet from its flow.
+/// What the caches compute once per packet from its flow: the hash of its header
+/// words (the EMC and SMC hash). The exact-match and signature caches serve only
+/// packets whose flow is zero after the header words ([`PACKET_WORDS`]), which is
+/// every packet the PMD extracts today; a flow with metadata (tunnel, conntrack)
+/// will need the metadata words in its key.
 #[derive(Debug, Clone, Copy)]
 pub struct PacketKey {
-    /// The flow's non-zero words.
-    pub map: FlowMap,
-    /// The hash of those words (the EMC and SMC hash).
+    /// Hash of the first [`PACKET_WORDS`] words.
     pub hash: u32,
 }
 
 impl PacketKey {
-    /// The key of any flow.
-    #[inline]
-    pub fn new(flow: &Flow) -> PacketKey {
-        let (map, hash) = rvs_packet::miniflow::hash_sparse(flow);
-        PacketKey { map, hash }
-    }
-
-    /// The key of a flow with no metadata (zero after [`PACKET_WORDS`]): looks at
-    /// the header words only.
+    /// The key of a flow with no metadata (zero after [`PACKET_WORDS`]).
     #[inline]
     pub fn of_packet(flow: &Flow) -> PacketKey {
-        let (map, hash) = rvs_packet::miniflow::hash_sparse_prefix(flow, PACKET_WORDS);
-        PacketKey { map, hash }
+        debug_assert!(flow.words()[PACKET_WORDS..].iter().all(|w| *w == 0));
+        PacketKey {
+            hash: rvs_packet::miniflow::hash_prefix(flow, PACKET_WORDS),
+        }
+    }
+
+    /// The same key; kept for callers that do not know whether the flow has metadata.
+    #[inline]
+    pub fn new(flow: &Flow) -> PacketKey {
+        PacketKey::of_packet(flow)
     }
 }
 
@@ -101,11 +104,14 @@ impl MegaflowEntry {
         self.dead.store(true, Ordering::Relaxed);
     }
 
-    /// Counts a hit.
+    /// Counts a hit. Only the owning PMD writes, so a load and a store suffice (no
+    /// locked read-modify-write on the packet path); readers see whole values.
     #[inline]
     pub fn hit(&self, bytes: usize, now_ms: u64) {
-        self.packets.fetch_add(1, Ordering::Relaxed);
-        self.bytes.fetch_add(bytes as u64, Ordering::Relaxed);
+        let p = self.packets.load(Ordering::Relaxed);
+        self.packets.store(p + 1, Ordering::Relaxed);
+        let b = self.bytes.load(Ordering::Relaxed);
+        self.bytes.store(b + bytes as u64, Ordering::Relaxed);
         self.used_ms.store(now_ms, Ordering::Relaxed);
     }
 }

@@ -144,7 +144,7 @@ impl Pmd {
         flow.recirc_id = recirc_id;
         flow.dp_hash = dp_hash;
         let pk = PacketKey::of_packet(&flow);
-        let actions = self.caches.classify(
+        let actions = self.caches.classify_any(
             &flow,
             &pk,
             buf.data(),
@@ -156,6 +156,7 @@ impl Pmd {
         if actions.list.is_empty() {
             self.stats.count_drop(DropReason::FlowDrop, 1);
         }
-        self.execute_slow(buf, layout, flow, &actions.list, depth + 1);
+        let list = actions.list.clone();
+        self.execute_slow(buf, layout, flow, &list, depth + 1);
     }
 }

@@ -101,18 +101,46 @@ struct TxPort {
     owned: Vec<Vec<u8>>,
 }
 
+/// Hits and misses counted during a burst, added to [`PmdStats`] once per burst (an
+/// atomic add per packet would cost more than the lookup).
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct BurstCounts {
+    emc: u64,
+    smc: u64,
+    megaflow: u64,
+    miss: u64,
+    lost: u64,
+}
+
 /// The caches of one PMD, in lookup order.
 pub(crate) struct Caches {
     pub(crate) emc: Emc,
     pub(crate) smc: Smc,
     pub(crate) megaflows: Megaflows,
+    counts: BurstCounts,
+    /// Actions of an upcall that could not be installed (flow limit).
+    uninstalled: DpActions,
+    /// The megaflow whose actions the current packet runs (after an EMC miss).
+    held: Option<Arc<crate::cache::MegaflowEntry>>,
 }
 
 impl Caches {
-    /// Finds (or makes, through an upcall) the megaflow for `flow`; returns its actions.
+    fn new(params: &PmdParams) -> Caches {
+        Caches {
+            emc: Emc::new(params.emc_insert_inv_prob),
+            smc: Smc::new(),
+            megaflows: Megaflows::default(),
+            counts: BurstCounts::default(),
+            uninstalled: DpActions::new(Vec::new()),
+            held: None,
+        }
+    }
+
+    /// After an EMC miss: the SMC, the megaflows, and an upcall when nothing matches.
+    /// (The EMC itself is looked up inline by the caller, so that its hits take no
+    /// reference count.)
     #[allow(clippy::too_many_arguments)]
-    #[inline]
-    pub(crate) fn classify(
+    pub(crate) fn classify_miss(
         &mut self,
         flow: &Flow,
         pk: &PacketKey,
@@ -121,40 +149,37 @@ impl Caches {
         stats: &PmdStats,
         params: &PmdParams,
         now: u64,
-    ) -> Arc<DpActions> {
+    ) -> &DpActions {
         let len = packet.len();
-        if let Some(e) = self.emc.lookup(flow, pk) {
+        let smc_hit = if params.smc_enable {
+            self.smc.lookup(flow, pk).cloned()
+        } else {
+            None
+        };
+        if let Some(e) = smc_hit {
             e.hit(len, now);
-            PmdStats::add(&stats.emc_hits, 1);
-            return e.actions.clone();
+            self.emc.maybe_insert(flow, pk, &e);
+            self.counts.smc += 1;
+            return self.keep(e);
         }
-        if params.smc_enable {
-            if let Some(e) = self.smc.lookup(flow, pk) {
-                e.hit(len, now);
-                let e = e.clone();
-                self.emc.maybe_insert(flow, pk, &e);
-                PmdStats::add(&stats.smc_hits, 1);
-                return e.actions.clone();
-            }
-        }
-        if let Some(e) = self.megaflows.lookup(flow) {
+        if let Some(e) = self.megaflows.lookup(flow).cloned() {
             e.hit(len, now);
-            let e = e.clone();
             self.emc.maybe_insert(flow, pk, &e);
             if params.smc_enable {
                 self.smc.insert(pk, &e);
             }
-            PmdStats::add(&stats.megaflow_hits, 1);
-            return e.actions.clone();
+            self.counts.megaflow += 1;
+            return self.keep(e);
         }
-        PmdStats::add(&stats.misses, 1);
+        self.counts.miss += 1;
         let up = handler.upcall(packet, flow);
         let mut mask = up.mask;
         // Megaflows are per input port, as in OVS's dpcls.
         mask.in_port = u32::MAX;
         if self.megaflows.len() >= params.flow_limit {
-            PmdStats::add(&stats.lost, 1);
-            return Arc::new(DpActions::new(up.actions));
+            self.counts.lost += 1;
+            self.uninstalled = DpActions::new(up.actions);
+            return &self.uninstalled;
         }
         let e = self.megaflows.insert(flow, &mask, up.actions, now);
         e.hit(len, now);
@@ -162,7 +187,64 @@ impl Caches {
         stats
             .megaflows
             .store(self.megaflows.len() as u64, Ordering::Relaxed);
-        e.actions.clone()
+        self.keep(e)
+    }
+
+    /// EMC, then [`Caches::classify_miss`], for callers that need no speed (the
+    /// recirculation path), counting the EMC hit.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn classify_any(
+        &mut self,
+        flow: &Flow,
+        pk: &PacketKey,
+        packet: &[u8],
+        handler: &dyn UpcallHandler,
+        stats: &PmdStats,
+        params: &PmdParams,
+        now: u64,
+    ) -> &DpActions {
+        if let Some(e) = self.emc.lookup(flow, pk).cloned() {
+            e.hit(packet.len(), now);
+            self.counts.emc += 1;
+            return self.keep(e);
+        }
+        self.classify_miss(flow, pk, packet, handler, stats, params, now)
+    }
+
+    /// Holds a megaflow while its actions run and lends them.
+    #[inline]
+    fn keep(&mut self, e: Arc<crate::cache::MegaflowEntry>) -> &DpActions {
+        &self.held.insert(e).actions
+    }
+
+    /// Adds the burst's counts to `stats`.
+    pub(crate) fn flush_counts(&mut self, stats: &PmdStats) {
+        let c = std::mem::take(&mut self.counts);
+        PmdStats::add(&stats.emc_hits, c.emc);
+        PmdStats::add(&stats.smc_hits, c.smc);
+        PmdStats::add(&stats.megaflow_hits, c.megaflow);
+        PmdStats::add(&stats.misses, c.miss);
+        PmdStats::add(&stats.lost, c.lost);
+    }
+}
+
+/// Queues frame `i` of the batch, unchanged, for port `port`.
+#[inline]
+fn queue_index(
+    tx: &mut [Option<TxPort>],
+    pending: &mut Vec<u32>,
+    stats: &PmdStats,
+    port: u32,
+    i: usize,
+) {
+    match tx.get_mut(port as usize).and_then(Option::as_mut) {
+        Some(t) => {
+            if t.batch.is_empty() && t.owned.is_empty() {
+                pending.push(port);
+            }
+            t.batch.push(i as u16);
+        }
+        None => stats.count_drop(DropReason::NoSuchPort, 1),
     }
 }
 
@@ -199,11 +281,7 @@ impl Pmd {
             rxqs: Vec::new(),
             tx: Vec::new(),
             tx_pending: Vec::new(),
-            caches: Caches {
-                emc: Emc::new(params.emc_insert_inv_prob),
-                smc: Smc::new(),
-                megaflows: Megaflows::default(),
-            },
+            caches: Caches::new(&params),
             generation: handler.generation(),
             handler,
             params,
@@ -374,50 +452,48 @@ impl Pmd {
         let n = self.batch.len();
         PmdStats::add(&self.stats.packets, n as u64);
         PmdStats::add(&self.stats.passes, n as u64);
+        let mut flow_drops = 0u64;
         for i in 0..n {
             let frame = self.batch.frame(i);
             let flow = &mut self.flows[i];
             self.layouts[i] = extract_packet_into(frame, in_port, flow);
             let pk = PacketKey::of_packet(flow);
-            let actions = self.caches.classify(
-                flow,
-                &pk,
-                frame,
-                &*self.handler,
-                &self.stats,
-                &self.params,
-                self.now_ms,
-            );
+            let caches = &mut self.caches;
+            let actions = match caches.emc.lookup(flow, &pk) {
+                Some(e) => {
+                    e.hit(frame.len(), self.now_ms);
+                    caches.counts.emc += 1;
+                    &e.actions
+                }
+                None => caches.classify_miss(
+                    flow,
+                    &pk,
+                    frame,
+                    &*self.handler,
+                    &self.stats,
+                    &self.params,
+                    self.now_ms,
+                ),
+            };
             if actions.output_only {
                 if actions.list.is_empty() {
-                    self.stats.count_drop(DropReason::FlowDrop, 1);
+                    flow_drops += 1;
                 }
                 for a in &actions.list {
                     if let rvs_packet::actions::DpAction::Output(p) = a {
-                        self.queue_index(*p, i);
+                        queue_index(&mut self.tx, &mut self.tx_pending, &self.stats, *p, i);
                     }
                 }
             } else {
+                let list = actions.list.clone();
                 let flow = self.flows[i];
                 let buf = rvs_packet::buf::PacketBuf::new(self.batch.frame(i));
-                self.execute_slow(buf, self.layouts[i], flow, &actions.list, 0);
+                self.execute_slow(buf, self.layouts[i], flow, &list, 0);
             }
         }
+        self.stats.count_drop(DropReason::FlowDrop, flow_drops);
+        self.caches.flush_counts(&self.stats);
         self.flush_tx();
-    }
-
-    /// Queues frame `i` of the batch, unchanged, for port `port`.
-    #[inline]
-    fn queue_index(&mut self, port: u32, i: usize) {
-        match self.tx.get_mut(port as usize).and_then(Option::as_mut) {
-            Some(t) => {
-                if t.batch.is_empty() && t.owned.is_empty() {
-                    self.tx_pending.push(port);
-                }
-                t.batch.push(i as u16);
-            }
-            None => self.stats.count_drop(DropReason::NoSuchPort, 1),
-        }
     }
 
     /// Queues a changed or copied frame for port `port`.
@@ -497,5 +573,90 @@ impl Pmd {
             }
             PmdStats::add(&self.stats.idle_ns, t0.elapsed().as_nanos() as u64);
         }
+    }
+}
+
+/// A PMD driven by the caller, for benchmarks: one receive queue that always has a
+/// full batch of the same frame, and a transmit queue that counts and discards.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct BenchPmd {
+    pmd: Pmd,
+    sent: Arc<AtomicU64>,
+}
+
+#[derive(Debug)]
+struct ReplayRxq(Vec<u8>);
+
+impl RxQueue for ReplayRxq {
+    fn recv(&mut self, batch: &mut RxBatch) -> crate::netdev::RxStatus {
+        while batch.push(&self.0) {}
+        crate::netdev::RxStatus::default()
+    }
+    fn wait_fd(&self) -> Option<RawFd> {
+        None
+    }
+}
+
+#[derive(Debug)]
+struct SinkTxq(Arc<AtomicU64>);
+
+impl TxQueue for SinkTxq {
+    fn send(&mut self, frames: &[&[u8]]) -> usize {
+        self.0.fetch_add(frames.len() as u64, Ordering::Relaxed);
+        frames.len()
+    }
+}
+
+impl std::fmt::Debug for Pmd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pmd")
+            .field("rxqs", &self.rxqs.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl BenchPmd {
+    /// Port 1 receives `frame` forever; port 2 is the sink; `handler` decides.
+    pub fn new(
+        handler: Arc<dyn UpcallHandler>,
+        frame: &[u8],
+        emc_insert_inv_prob: u32,
+    ) -> BenchPmd {
+        let params = PmdParams {
+            emc_insert_inv_prob,
+            smc_enable: false,
+            max_idle_ms: u64::MAX,
+            flow_limit: usize::MAX,
+        };
+        let mut pmd = Pmd::new(handler, Arc::new(PmdStats::default()), params);
+        let sent = Arc::new(AtomicU64::new(0));
+        pmd.rxqs.push(PolledRxq {
+            port: 1,
+            queue: 0,
+            rxq: Box::new(ReplayRxq(frame.to_vec())),
+            counters: Arc::default(),
+            load: Arc::default(),
+        });
+        pmd.tx.resize_with(3, || None);
+        for p in 1..=2 {
+            pmd.tx[p] = Some(TxPort {
+                txq: Box::new(SinkTxq(sent.clone())),
+                counters: Arc::default(),
+                batch: Vec::new(),
+                owned: Vec::new(),
+            });
+        }
+        BenchPmd { pmd, sent }
+    }
+
+    /// One poll: a burst of [`BATCH_SIZE`] packets received, processed and sent.
+    pub fn burst(&mut self) -> usize {
+        self.pmd.poll_once()
+    }
+
+    /// Packets the sink has taken.
+    pub fn sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
     }
 }
