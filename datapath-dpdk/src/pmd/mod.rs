@@ -453,10 +453,15 @@ impl Pmd {
         PmdStats::add(&self.stats.packets, n as u64);
         PmdStats::add(&self.stats.passes, n as u64);
         let mut flow_drops = 0u64;
+        // Two passes, as OVS does: extract the whole burst, then look it up. By the
+        // time a flow's words are hashed, the narrow stores that built them have
+        // retired, so the wide loads do not stall on store forwarding.
+        for i in 0..n {
+            self.layouts[i] = extract_packet_into(self.batch.frame(i), in_port, &mut self.flows[i]);
+        }
         for i in 0..n {
             let frame = self.batch.frame(i);
-            let flow = &mut self.flows[i];
-            self.layouts[i] = extract_packet_into(frame, in_port, flow);
+            let flow = &self.flows[i];
             let pk = PacketKey::of_packet(flow);
             let caches = &mut self.caches;
             let actions = match caches.emc.lookup(flow, &pk) {
