@@ -426,6 +426,16 @@ impl Datapath {
         Ok(())
     }
 
+    /// Returns once every PMD has revalidated its megaflows against the handler's
+    /// current generation: after this, no packet is handled by a translation older
+    /// than the call (what an OpenFlow barrier after a flow-mod needs).
+    pub fn sync(&self) -> Result<(), DpError> {
+        for (core, h) in &self.pmds {
+            h.call(*core, "sync", |done| Command::Sync { done })?;
+        }
+        Ok(())
+    }
+
     /// The megaflows of every PMD, with the PMD's core.
     pub fn dump_flows(&self) -> Result<Vec<(usize, MegaflowDump)>, DpError> {
         let mut out = Vec::new();

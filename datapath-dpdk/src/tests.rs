@@ -184,6 +184,32 @@ fn revalidation_fixes_stale_megaflows() {
 }
 
 #[test]
+fn after_sync_no_packet_follows_the_old_answer() {
+    let h = Handler::new(patch);
+    let (dp, ha, hb) = setup(h.clone(), &[0, 1], 2);
+    for i in 0..64u16 {
+        ha.inject_to(usize::from(i), &frame(1, 2, i));
+    }
+    assert_eq!(wait_sent(&hb, 64).len(), 64);
+    for round in 0..20u32 {
+        // Alternate between b and a drop, syncing after each change.
+        let drop = round % 2 == 0;
+        h.set_rule(move |f| {
+            let actions = if drop { vec![] } else { patch(f).0 };
+            (actions, in_port_mask())
+        });
+        dp.sync().unwrap();
+        for i in 0..16u16 {
+            ha.inject_to(usize::from(i), &frame(1, 2, i));
+        }
+        assert!(wait_until(|| ha.pending_rx() == 0));
+        dp.sync().unwrap(); // every injected packet has been processed
+        let got = hb.take_sent().len();
+        assert_eq!(got, if drop { 0 } else { 16 }, "round {round}");
+    }
+}
+
+#[test]
 fn deleted_port_neither_receives_nor_sends() {
     let h = Handler::new(patch);
     let (mut dp, ha, hb) = setup(h, &[0], 1);

@@ -76,6 +76,9 @@ pub(crate) enum Command {
     Flush {
         done: Sender<()>,
     },
+    Sync {
+        done: Sender<()>,
+    },
     Dump {
         done: Sender<Vec<MegaflowDump>>,
     },
@@ -375,6 +378,10 @@ impl Pmd {
                 }
                 Command::Flush { done } => {
                     self.flush_caches();
+                    let _ = done.send(());
+                }
+                Command::Sync { done } => {
+                    self.maybe_revalidate();
                     let _ = done.send(());
                 }
                 Command::Dump { done } => {
