@@ -5,5 +5,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    rvs_ovsdb_client::jsonrpc::fuzz_one(data);
+    rvs_ovsdb_client::fuzz_one(data);
 });

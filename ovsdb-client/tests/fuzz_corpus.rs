@@ -9,7 +9,7 @@ fn jsonrpc_corpus_never_panics() {
     let mut n = 0;
     for entry in std::fs::read_dir(&dir).expect("fuzz/corpus/jsonrpc exists") {
         let data = std::fs::read(entry.unwrap().path()).unwrap();
-        rvs_ovsdb_client::jsonrpc::fuzz_one(&data);
+        rvs_ovsdb_client::fuzz_one(&data);
         n += 1;
     }
     assert!(n >= 5, "seed corpus has only {n} files");

@@ -70,6 +70,16 @@ impl Bed {
         self.db.vsctl(args)
     }
 
+    /// Runs the real `ovs-appctl -t <switch> ARGS` with the test's `OVS_RUNDIR`.
+    pub fn appctl(&self, args: &[&str]) -> Output {
+        let mut c = Command::new("ovs-appctl");
+        ovs_env(&mut c, self.switch.dir())
+            .arg("-t")
+            .arg(self.switch.appctl_target())
+            .args(args);
+        cmd::run(&mut c, Duration::from_secs(30))
+    }
+
     /// See [`Ovsdb::vsctl_ok`].
     pub fn vsctl_ok(&self, args: &[&str]) -> String {
         self.db.vsctl_ok(args)

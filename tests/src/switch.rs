@@ -160,6 +160,27 @@ impl Switch {
     }
 
     /// Process id of the running daemon (`ip netns exec` execs it in place).
+    /// The target `ovs-appctl -t` takes for this switch: rvs by name (found through
+    /// its pidfile in `OVS_RUNDIR`, as operators call it), OVS by socket path.
+    pub fn appctl_target(&self) -> String {
+        match &self.kind {
+            SwitchKind::Rvs(_) => "rvs-vswitchd".into(),
+            SwitchKind::Ovs => self.dir.join("ovs-vswitchd.ctl").display().to_string(),
+        }
+    }
+
+    /// The exit status, if the daemon has exited (and forgets the child then).
+    pub fn try_exited(&mut self) -> Option<std::process::ExitStatus> {
+        let status = self.child.as_mut()?.try_wait().ok()??;
+        self.child = None;
+        Some(status)
+    }
+
+    /// The switch's files directory (also its `OVS_RUNDIR`).
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     pub fn pid(&self) -> Option<u32> {
         self.child.as_ref().map(Child::id)
     }

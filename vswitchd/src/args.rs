@@ -15,6 +15,8 @@ pub struct Args {
     pub verbose: bool,
     /// The run directory (`OVS_RUNDIR`).
     pub rundir: PathBuf,
+    /// `--unixctl=PATH`: the control socket (default `$OVS_RUNDIR/rvs-vswitchd.PID.ctl`).
+    pub unixctl: Option<PathBuf>,
     /// `--private-key`, `--certificate`, `--ca-cert` for `ssl:` remotes.
     pub ssl: Option<rvs_ovsdb_client::SslOptions>,
 }
@@ -46,6 +48,7 @@ PKI configuration (required to use SSL):
 Daemon options:
   --pidfile[=FILE]        create pidfile (default: $OVS_RUNDIR/rvs-vswitchd.pid)
   --log-file[=FILE]       also log to FILE (default: $OVS_LOGDIR/rvs-vswitchd.log)
+  --unixctl=SOCKET        override default control socket name
   -v, --verbose           log debug messages
   -h, --help              display this help message
   -V, --version           display version information
@@ -69,6 +72,7 @@ impl Args {
             log_file: None,
             verbose: false,
             rundir: rundir.clone(),
+            unixctl: None,
             ssl: None,
         };
         let (mut key, mut cert, mut ca) = (None, None, None);
@@ -89,6 +93,9 @@ impl Args {
                 }
                 s if s.starts_with("--log-file=") => {
                     a.log_file = Some(s["--log-file=".len()..].into())
+                }
+                s if s.starts_with("--unixctl=") => {
+                    a.unixctl = Some(s["--unixctl=".len()..].into())
                 }
                 s if s.starts_with("--private-key=") => {
                     key = Some(s["--private-key=".len()..].into())

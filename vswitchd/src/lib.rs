@@ -10,6 +10,7 @@
 //! packets and calls back into ofproto (through [`upcall::OfprotoUpcall`]) on misses.
 #![forbid(unsafe_code)]
 
+pub mod appctl;
 pub mod args;
 pub mod reconcile;
 pub mod status;
@@ -62,19 +63,41 @@ pub const MONITORED: &[(&str, &[&str])] = &[
 /// names it, so that rvs and ovs-vswitchd exclude each other too.
 pub const LOCK_NAME: &str = "ovs_vswitchd";
 
-struct Pidfile(PathBuf);
+/// The pidfile, held with a POSIX (`fcntl`) write lock for the daemon's lifetime:
+/// `ovs-appctl` and OVS's own tools treat an unlocked pidfile as stale.
+struct Pidfile {
+    path: PathBuf,
+    _file: std::fs::File,
+}
 
 impl Pidfile {
     fn create(path: PathBuf) -> anyhow::Result<Pidfile> {
-        std::fs::write(&path, format!("{}\n", std::process::id()))
-            .with_context(|| format!("{}: could not write pidfile", path.display()))?;
-        Ok(Pidfile(path))
+        use std::io::Write as _;
+        use std::os::fd::AsRawFd as _;
+        let ctx = || format!("{}: could not write pidfile", path.display());
+        let mut file = std::fs::File::options()
+            .create(true)
+            .truncate(true)
+            .write(true)
+            .open(&path)
+            .with_context(ctx)?;
+        let lock = nix::libc::flock {
+            l_type: nix::libc::F_WRLCK as i16,
+            l_whence: nix::libc::SEEK_SET as i16,
+            l_start: 0,
+            l_len: 0,
+            l_pid: 0,
+        };
+        nix::fcntl::fcntl(file.as_raw_fd(), nix::fcntl::FcntlArg::F_SETLK(&lock))
+            .with_context(|| format!("{}: pidfile is locked by another process", path.display()))?;
+        writeln!(file, "{}", std::process::id()).with_context(ctx)?;
+        Ok(Pidfile { path, _file: file })
     }
 }
 
 impl Drop for Pidfile {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
+        let _ = std::fs::remove_file(&self.path);
     }
 }
 
@@ -99,8 +122,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .context("could not start the runtime")?;
     rt.block_on(async {
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        let ctl_path = args.unixctl.clone().unwrap_or_else(|| {
+            args.rundir
+                .join(format!("rvs-vswitchd.{}.ctl", std::process::id()))
+        });
+        let ctl = rvs_unixctl::UnixctlServer::bind(&ctl_path)
+            .with_context(|| format!("{}: could not listen", ctl_path.display()))?;
         tokio::select! {
-            r = follow_database(&args, &mut switch, &registry) => r,
+            r = follow_database(&args, &mut switch, &registry, ctl) => r,
             _ = tokio::signal::ctrl_c() => Ok(()),
             _ = term.recv() => Ok(()),
         }
@@ -115,7 +144,9 @@ async fn follow_database(
     args: &Args,
     switch: &mut Switch,
     registry: &Arc<RwLock<Registry>>,
+    mut ctl: rvs_unixctl::UnixctlServer,
 ) -> anyhow::Result<()> {
+    let cmds = appctl::commands();
     let session = Session::new("Open_vSwitch", MONITORED, Some(LOCK_NAME));
     let mut client = Client::new(&args.remote, session);
     if let Some(ssl) = &args.ssl {
@@ -159,6 +190,16 @@ async fn follow_database(
             },
             _ = tick.tick() => {
                 registry.read().unwrap_or_else(PoisonError::into_inner).run_periodic(Instant::now());
+            }
+            Some(req) = ctl.next() => {
+                let (reply, after) = appctl::run(switch, &cmds, &req.method, &req.args);
+                req.reply(reply);
+                if after == appctl::After::Exit {
+                    log::info!("exiting on the exit command");
+                    // Let the reply reach the client before the socket goes away.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    return Ok(());
+                }
             }
         }
         let sess = client.session();

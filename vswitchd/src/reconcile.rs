@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, PoisonError, RwLock, RwLockWriteGuard};
 
 use rvs_datapath::config::parse_rxq_affinity;
+use rvs_datapath::netdev::dummy::{DummyHandle, DummyNetdev};
 use rvs_datapath::netdev::system::SystemNetdev;
 use rvs_datapath::netdev::tap::TapNetdev;
 use rvs_datapath::{Datapath, DpConfig, Netdev, NetdevError};
@@ -159,12 +160,23 @@ pub struct Switch {
     bridges: BTreeMap<String, FailMode>,
     /// Last open error per interface name.
     open_errors: HashMap<String, String>,
+    /// The test side of `dummy` interfaces (`netdev-dummy/receive`).
+    dummies: HashMap<String, DummyHandle>,
 }
 
-fn open_netdev(name: &str, kind: &str) -> Result<Arc<dyn Netdev>, NetdevError> {
+fn open_netdev(
+    name: &str,
+    kind: &str,
+    dummies: &mut HashMap<String, DummyHandle>,
+) -> Result<Arc<dyn Netdev>, NetdevError> {
     match kind {
         "system" => Ok(Arc::new(SystemNetdev::open(name)?)),
         "internal" => Ok(Arc::new(TapNetdev::open(name)?)),
+        "dummy" => {
+            let (dev, handle) = DummyNetdev::new(name);
+            dummies.insert(name.to_string(), handle);
+            Ok(Arc::new(dev))
+        }
         other => Err(NetdevError::UnsupportedType {
             name: name.into(),
             kind: other.into(),
@@ -181,6 +193,7 @@ impl Switch {
             attached: BTreeMap::new(),
             bridges: BTreeMap::new(),
             open_errors: HashMap::new(),
+            dummies: HashMap::new(),
         }
     }
 
@@ -205,11 +218,27 @@ impl Switch {
         &self.datapath
     }
 
+    /// The datapath, to change it (unixctl commands).
+    pub fn datapath_mut(&mut self) -> &mut Datapath {
+        &mut self.datapath
+    }
+
+    /// The bridges' OpenFlow state.
+    pub fn registry_handle(&self) -> &Arc<RwLock<Registry>> {
+        &self.registry
+    }
+
+    /// The test side of a `dummy` interface.
+    pub fn dummy(&self, name: &str) -> Option<&DummyHandle> {
+        self.dummies.get(name)
+    }
+
     fn detach(&mut self, name: &str) {
         let Some(a) = self.attached.remove(name) else {
             return;
         };
         self.registry().remove_port(&a.bridge, name);
+        self.dummies.remove(name);
         if let Err(e) = self.datapath.del_port(a.odp_port) {
             log::error!("{name}: could not remove datapath port {}: {e}", a.odp_port);
         }
@@ -221,7 +250,7 @@ impl Switch {
     }
 
     fn attach(&mut self, bridge: &str, name: &str, kind: &str, iface: Option<&WantedIface>) {
-        let netdev = match open_netdev(name, kind) {
+        let netdev = match open_netdev(name, kind, &mut self.dummies) {
             Ok(n) => n,
             Err(e) => {
                 let msg = e.to_string();

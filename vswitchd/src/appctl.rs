@@ -1,0 +1,259 @@
+//! The commands `ovs-appctl -t rvs-vswitchd` (or `rvs-appctl`) runs, laid out like
+//! OVS's output. They run on the main task, between database events, with the switch
+//! in hand.
+
+use std::fmt::Write as _;
+use std::sync::atomic::AtomicU64;
+use std::sync::PoisonError;
+use std::time::Instant;
+
+use rvs_datapath::{DropReason, PmdStats};
+use rvs_packet::actions::format_actions;
+use rvs_packet::MatchDisplay;
+use rvs_unixctl::Commands;
+
+use crate::reconcile::Switch;
+
+/// What a command asks of the daemon besides its reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum After {
+    /// Keep running.
+    Continue,
+    /// Exit cleanly (`exit`).
+    Exit,
+}
+
+/// The command table.
+pub fn commands() -> Commands {
+    let mut c = Commands::new();
+    c.register("exit", "", 0, 0);
+    c.register("ofproto/list", "", 0, 0);
+    c.register("fdb/show", "bridge", 1, 1);
+    c.register("fdb/flush", "[bridge]", 0, 1);
+    c.register("dpctl/dump-flows", "[dp]", 0, 1);
+    c.register("dpctl/del-flows", "[dp]", 0, 1);
+    c.register("dpif-netdev/pmd-stats-show", "", 0, 0);
+    c.register("dpif-netdev/pmd-rxq-show", "", 0, 0);
+    c.register("dpif-netdev/pmd-rxq-rebalance", "", 0, 0);
+    c.register("dpif-netdev/drop-stats", "", 0, 0);
+    c.register("netdev-dummy/receive", "name packet|flow...", 2, usize::MAX);
+    c
+}
+
+fn get(c: &AtomicU64) -> u64 {
+    PmdStats::get(c)
+}
+
+fn pmd_stats_show(sw: &Switch) -> String {
+    let mut s = String::new();
+    for p in sw.datapath().pmds() {
+        let st = &p.stats;
+        let packets = get(&st.packets);
+        let passes = get(&st.passes);
+        let (busy, idle) = (get(&st.busy_ns), get(&st.idle_ns));
+        let total = (busy + idle).max(1);
+        let pct = |x: u64| x as f64 * 100.0 / total as f64;
+        let per = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+        let _ = writeln!(s, "pmd thread numa_id 0 core_id {}:", p.core);
+        let _ = writeln!(s, "  packets received: {packets}");
+        let _ = writeln!(
+            s,
+            "  packet recirculations: {}",
+            passes.saturating_sub(packets)
+        );
+        let _ = writeln!(
+            s,
+            "  avg. datapath passes per packet: {:.2}",
+            per(passes, packets)
+        );
+        let _ = writeln!(s, "  emc hits: {}", get(&st.emc_hits));
+        let _ = writeln!(s, "  smc hits: {}", get(&st.smc_hits));
+        let _ = writeln!(s, "  megaflow hits: {}", get(&st.megaflow_hits));
+        let _ = writeln!(
+            s,
+            "  miss with success upcall: {}",
+            get(&st.misses) - get(&st.lost)
+        );
+        let _ = writeln!(s, "  miss with failed upcall: {}", get(&st.lost));
+        let _ = writeln!(s, "  idle cycles: {idle} ({:.2}%)", pct(idle));
+        let _ = writeln!(s, "  processing cycles: {busy} ({:.2}%)", pct(busy));
+        if packets > 0 {
+            let _ = writeln!(
+                s,
+                "  avg cycles per packet: {:.2} ({}/{packets})",
+                per(busy + idle, packets),
+                busy + idle
+            );
+            let _ = writeln!(
+                s,
+                "  avg processing cycles per packet: {:.2} ({busy}/{packets})",
+                per(busy, packets)
+            );
+        }
+    }
+    s
+}
+
+fn pmd_rxq_show(sw: &Switch) -> String {
+    let ports = sw.datapath().ports();
+    let mut s = String::new();
+    for p in sw.datapath().pmds() {
+        let _ = writeln!(s, "pmd thread numa_id 0 core_id {}:", p.core);
+        let _ = writeln!(s, "  isolated : false");
+        for (port, q) in &p.rxqs {
+            let name = ports.get(port).map_or("?", |i| i.name.as_str());
+            let _ = writeln!(s, "  port: {name:<16} queue-id: {q:>2} (enabled)");
+        }
+    }
+    s
+}
+
+fn drop_stats(sw: &Switch) -> String {
+    let pmds = sw.datapath().pmds();
+    let mut s = String::from("Datapath drop statistics (rvs counts these by cause):\n");
+    for r in DropReason::ALL {
+        let n: u64 = pmds.iter().map(|p| p.stats.drops(r)).sum();
+        let _ = writeln!(s, "  {}: {n}", r.name());
+    }
+    s
+}
+
+fn dump_flows(sw: &Switch) -> Result<String, String> {
+    let flows = sw.datapath().dump_flows().map_err(|e| e.to_string())?;
+    let mut s = String::new();
+    for (_core, f) in flows {
+        let used = if f.packets == 0 {
+            "never".to_string()
+        } else {
+            format!("{:.3}s", f.used_ms as f64 / 1000.0)
+        };
+        let _ = writeln!(
+            s,
+            "{}, packets:{}, bytes:{}, used:{used}, actions:{}",
+            MatchDisplay {
+                flow: &f.key,
+                mask: &f.mask
+            },
+            f.packets,
+            f.bytes,
+            format_actions(&f.actions)
+        );
+    }
+    Ok(s)
+}
+
+fn fdb_show(sw: &Switch, bridge: &str) -> Result<String, String> {
+    let reg = sw
+        .registry_handle()
+        .read()
+        .unwrap_or_else(PoisonError::into_inner);
+    let b = reg
+        .bridge(bridge)
+        .ok_or_else(|| "no such bridge".to_string())?;
+    let mut s = String::from(" port  VLAN  MAC                Age\n");
+    for (port, vlan, mac, age) in b.mac_learning().dump(Instant::now()) {
+        let port = if port == rvs_ofproto::OFPP_LOCAL {
+            "LOCAL".to_string()
+        } else {
+            port.to_string()
+        };
+        let _ = writeln!(s, "{port:>5}  {vlan:>4}  {mac}  {:>3}", age.as_secs());
+    }
+    Ok(s)
+}
+
+fn parse_hex(s: &str) -> Option<Vec<u8>> {
+    let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len() / 2)
+        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok())
+        .collect()
+}
+
+/// Runs one command.
+pub fn run(
+    sw: &mut Switch,
+    cmds: &Commands,
+    method: &str,
+    args: &[String],
+) -> (Result<String, String>, After) {
+    if let Err(e) = cmds.check(method, args.len()) {
+        return (Err(e), After::Continue);
+    }
+    let r = match method {
+        "list-commands" => Ok(cmds.list()),
+        "version" => Ok(format!(
+            "rvs-vswitchd (rvs) {}\n",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "exit" => return (Ok(String::new()), After::Exit),
+        "ofproto/list" => {
+            let reg = sw
+                .registry_handle()
+                .read()
+                .unwrap_or_else(PoisonError::into_inner);
+            Ok(reg.bridges().map(|b| format!("{}\n", b.name())).collect())
+        }
+        "fdb/show" => fdb_show(sw, &args[0]),
+        "fdb/flush" => {
+            let reg = sw
+                .registry_handle()
+                .read()
+                .unwrap_or_else(PoisonError::into_inner);
+            let mut n = 0;
+            for b in reg
+                .bridges()
+                .filter(|b| args.first().is_none_or(|a| a == b.name()))
+            {
+                b.mac_learning().flush();
+                n += 1;
+            }
+            reg.invalidate();
+            if n == 0 {
+                Err("no such bridge".into())
+            } else {
+                Ok("table successfully flushed\n".into())
+            }
+        }
+        "dpctl/dump-flows" => dump_flows(sw),
+        "dpctl/del-flows" => sw
+            .datapath()
+            .flush()
+            .map(|()| String::new())
+            .map_err(|e| e.to_string()),
+        "dpif-netdev/pmd-stats-show" => Ok(pmd_stats_show(sw)),
+        "dpif-netdev/pmd-rxq-show" => Ok(pmd_rxq_show(sw)),
+        "dpif-netdev/pmd-rxq-rebalance" => sw
+            .datapath_mut()
+            .rebalance()
+            .map(|()| "pmd rxq rebalance requested.\n".into())
+            .map_err(|e| e.to_string()),
+        "dpif-netdev/drop-stats" => Ok(drop_stats(sw)),
+        "netdev-dummy/receive" => {
+            let Some(h) = sw.dummy(&args[0]) else {
+                return (Err("no such dummy netdev".into()), After::Continue);
+            };
+            let mut n = 0;
+            for pkt in &args[1..] {
+                match parse_hex(pkt) {
+                    Some(bytes) if bytes.len() >= 14 => {
+                        h.inject(&bytes);
+                        n += 1;
+                    }
+                    _ => {
+                        return (
+                            Err(format!("{pkt}: bad packet (rvs takes hex packets only)")),
+                            After::Continue,
+                        )
+                    }
+                }
+            }
+            let _ = n;
+            Ok(String::new())
+        }
+        _ => Err(format!("\"{method}\" is not implemented")),
+    };
+    (r, After::Continue)
+}
