@@ -182,40 +182,51 @@ fn dump_sections(dump: &str) -> Vec<(Vec<String>, Vec<String>)> {
 
 /// Labels for the UUIDs of a dump, and the normalised dump.
 fn normalize_dump(dump: &str) -> (BTreeMap<String, String>, String) {
-    let mut sections = dump_sections(dump);
-    // Number rows by their content with UUIDs masked; then, to break ties between rows
-    // that differ only in what they reference, again with the referenced rows' numbers,
-    // until the numbering is stable.
-    let mut labels: BTreeMap<String, String> = BTreeMap::new();
-    for _ in 0..6 {
-        let mut next: BTreeMap<String, String> = BTreeMap::new();
-        for (_, rows) in &mut sections {
-            rows.sort_by_key(|r| {
-                let own = if is_uuid_at(r.as_bytes(), 0) {
-                    &r[..36]
+    let sections = dump_sections(dump);
+    // Colour refinement: a row's colour is a hash of its table, its content with its
+    // own UUID masked, and the colours of the rows it references; repeat until the
+    // number of colours stops growing. Rows that end with the same colour cannot be
+    // told apart by content, so any numbering among them gives the same dump.
+    use std::collections::hash_map::DefaultHasher;
+    use std::hash::{Hash, Hasher};
+    let rows: Vec<(usize, &String)> = sections
+        .iter()
+        .enumerate()
+        .flat_map(|(t, (_, rows))| rows.iter().map(move |r| (t, r)))
+        .filter(|(_, r)| is_uuid_at(r.as_bytes(), 0))
+        .collect();
+    let mut colour: BTreeMap<String, u64> =
+        rows.iter().map(|(_, r)| (r[..36].to_string(), 0)).collect();
+    let distinct =
+        |c: &BTreeMap<String, u64>| c.values().collect::<std::collections::BTreeSet<_>>().len();
+    for _ in 0..32 {
+        let mut next = BTreeMap::new();
+        for (t, r) in &rows {
+            let own = &r[..36];
+            let key = map_uuids(r, |u| {
+                if u == own {
+                    "<>".into()
                 } else {
-                    ""
-                };
-                map_uuids(r, |u| {
-                    if u == own {
-                        "<>".into()
-                    } else {
-                        labels.get(u).cloned().unwrap_or_else(|| "<>".into())
-                    }
-                })
-            });
-            for r in rows.iter() {
-                if is_uuid_at(r.as_bytes(), 0) {
-                    let n = next.len();
-                    next.entry(r[..36].to_string()).or_insert(format!("<{n}>"));
+                    format!("<{:x}>", colour.get(u).copied().unwrap_or(u64::MAX))
                 }
-            }
+            });
+            let mut h = DefaultHasher::new();
+            (t, sort_label_lists(&key)).hash(&mut h);
+            next.insert(own.to_string(), h.finish());
         }
-        if next == labels {
+        let done = distinct(&next) == distinct(&colour);
+        colour = next;
+        if done {
             break;
         }
-        labels = next;
     }
+    let mut order: Vec<(&u64, &String)> = colour.iter().map(|(u, c)| (c, u)).collect();
+    order.sort();
+    let labels: BTreeMap<String, String> = order
+        .iter()
+        .enumerate()
+        .map(|(n, (_, u))| ((*u).clone(), format!("<{n}>")))
+        .collect();
     let mut extra = 0;
     let mut out = String::new();
     for (head, rows) in &sections {
