@@ -39,6 +39,23 @@ fn bench_emc(c: &mut Criterion) {
             emc.lookup(&slot, &pk).map(|e| e.actions.list.len())
         })
     });
+    // As the PMD runs it: a burst of 32 extracted first, then keyed and looked up.
+    let mut slots = vec![Flow::default(); 32];
+    g.bench_function("hit_path_burst", |b| {
+        b.iter_custom(|iters| {
+            let start = std::time::Instant::now();
+            for _ in 0..iters.div_ceil(32) {
+                for s in slots.iter_mut() {
+                    extract_packet_into(black_box(&IPV4_UDP_64), 1, s);
+                }
+                for s in &slots {
+                    let pk = PacketKey::of_packet(s);
+                    black_box(emc.lookup(s, &pk).map(|e| e.actions.list.len()));
+                }
+            }
+            start.elapsed()
+        })
+    });
     let pk = PacketKey::of_packet(&flow);
     g.bench_function("key", |b| b.iter(|| PacketKey::of_packet(black_box(&flow))));
     g.bench_function("lookup_only", |b| {

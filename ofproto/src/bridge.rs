@@ -70,8 +70,10 @@ pub struct OfPort {
     pub ofport: u32,
     /// Interface name.
     pub name: String,
-    /// Datapath port number.
+    /// Datapath port number (unused for a patch port).
     pub odp_port: u32,
+    /// For a patch port, the interface name of its peer (`options:peer`).
+    pub peer: Option<String>,
 }
 
 /// A bridge's OpenFlow state.
@@ -195,6 +197,7 @@ mod tests {
             ofport: 1,
             name: "a".into(),
             odp_port: 1,
+            peer: None,
         });
         assert_eq!(
             b.choose_ofport("b", Some(1), None),

@@ -59,7 +59,11 @@ impl Registry {
         let Some(b) = self.bridges.remove(name) else {
             return Vec::new();
         };
-        let odps: Vec<u32> = b.ports().map(|p| p.odp_port).collect();
+        let odps: Vec<u32> = b
+            .ports()
+            .filter(|p| p.peer.is_none())
+            .map(|p| p.odp_port)
+            .collect();
         for o in &odps {
             self.by_odp.remove(o);
         }
@@ -93,10 +97,42 @@ impl Registry {
             ofport,
             name: name.into(),
             odp_port,
+            peer: None,
         });
         self.by_odp.insert(odp_port, (bridge.into(), ofport));
         self.invalidate();
         Some(ofport)
+    }
+
+    /// Adds patch port `name` (whose peer is interface `peer`) to `bridge` and returns
+    /// its OpenFlow number. A patch port has no datapath port: translation crosses it.
+    pub fn add_patch_port(
+        &mut self,
+        bridge: &str,
+        name: &str,
+        peer: &str,
+        requested: Option<i64>,
+        previous: Option<i64>,
+    ) -> Option<u32> {
+        let b = self.bridges.get_mut(bridge)?;
+        let ofport = b.choose_ofport(name, requested, previous);
+        b.add_port(OfPort {
+            ofport,
+            name: name.into(),
+            odp_port: u32::MAX,
+            peer: Some(peer.into()),
+        });
+        self.invalidate();
+        Some(ofport)
+    }
+
+    /// The bridge and OpenFlow port of the patch port named `name`.
+    fn patch_port(&self, name: &str) -> Option<(&Bridge, u32)> {
+        self.bridges.values().find_map(|b| {
+            b.port_by_name(name)
+                .filter(|p| p.peer.is_some())
+                .map(|p| (b, p.ofport))
+        })
     }
 
     /// Detaches port `name` from `bridge`; returns its datapath port number.
@@ -104,7 +140,9 @@ impl Registry {
         let b = self.bridges.get_mut(bridge)?;
         let ofport = b.port_by_name(name)?.ofport;
         let p = b.remove_port(ofport)?;
-        self.by_odp.remove(&p.odp_port);
+        if p.peer.is_none() {
+            self.by_odp.remove(&p.odp_port);
+        }
         self.invalidate();
         Some(p.odp_port)
     }
@@ -139,7 +177,8 @@ impl Registry {
                 learned: false,
             };
         };
-        let out = xlate(b, *ofport, flow, now, fx);
+        let peers = |name: &str| self.patch_port(name);
+        let out = xlate(b, *ofport, flow, now, fx, &peers);
         if out.learned {
             self.invalidate();
         }

@@ -121,3 +121,56 @@ fn secure_mode_drops_everything() {
     r.ensure_bridge("br0", FailMode::Secure);
     assert!(r.upcall(&pkt(2, 1, EthAddr::BROADCAST)).actions.is_empty());
 }
+
+#[test]
+fn patch_ports_join_bridges() {
+    let mut r = Registry::new();
+    r.ensure_bridge("br0", FailMode::Standalone);
+    r.ensure_bridge("br1", FailMode::Standalone);
+    r.add_port("br0", "br0", 1, None, None);
+    r.add_port("br0", "a", 2, None, None);
+    r.add_port("br1", "br1", 3, None, None);
+    r.add_port("br1", "b", 4, None, None);
+    assert_eq!(r.add_patch_port("br0", "p0", "p1", None, None), Some(2));
+    assert_eq!(r.add_patch_port("br1", "p1", "p0", None, None), Some(2));
+    // a broadcasts: br0's LOCAL, then through p0 into br1: b and br1's LOCAL.
+    let out = r.upcall(&pkt(2, 1, EthAddr::BROADCAST));
+    let mut got = out.actions.clone();
+    got.sort_by_key(|a| format!("{a}"));
+    assert_eq!(
+        got,
+        vec![
+            DpAction::Output(1),
+            DpAction::Output(3),
+            DpAction::Output(4)
+        ]
+    );
+    // br1 learned mac(1) behind p1: b's reply crosses back to a alone.
+    let out = r.upcall(&pkt(4, 2, mac(1)));
+    assert_eq!(out.actions, vec![DpAction::Output(2)]);
+    // Removing a patch port cuts the path: a broadcast stays in br0.
+    r.remove_port("br1", "p1");
+    let out = r.upcall(&pkt(2, 1, EthAddr::BROADCAST));
+    assert_eq!(
+        out.actions,
+        vec![DpAction::Output(1)],
+        "only br0's LOCAL is left"
+    );
+}
+
+#[test]
+fn patch_port_loops_end() {
+    let mut r = Registry::new();
+    r.ensure_bridge("br0", FailMode::Standalone);
+    r.add_port("br0", "a", 1, None, None);
+    // Two patch pairs between the same bridges would loop forever on a flood.
+    r.ensure_bridge("br1", FailMode::Standalone);
+    r.add_patch_port("br0", "p0", "p1", None, None);
+    r.add_patch_port("br1", "p1", "p0", None, None);
+    r.add_patch_port("br0", "q0", "q1", None, None);
+    r.add_patch_port("br1", "q1", "q0", None, None);
+    // The flood goes round p0 -> br1 -> q1 -> br0 -> p0 ... until the depth limit,
+    // and translation ends (the loop's copies back to a are one output).
+    let out = r.upcall(&pkt(1, 1, EthAddr::BROADCAST));
+    assert!(out.actions.len() <= 1, "{:?}", out.actions);
+}

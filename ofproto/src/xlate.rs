@@ -87,99 +87,141 @@ pub enum SideEffects {
     Forbid,
 }
 
-/// Translates `flow`, which arrived on OpenFlow port `in_ofport` of `bridge`.
-pub fn xlate(
-    bridge: &Bridge,
+/// Finds the bridge and OpenFlow port of a patch port's peer, by interface name.
+pub type PeerLookup<'a> = dyn Fn(&str) -> Option<(&'a Bridge, u32)> + 'a;
+
+/// Bridges a packet may cross through patch ports in a row before OVS gives up (its
+/// `MAX_DEPTH` of resubmits and patch-port hops).
+const MAX_DEPTH: u32 = 64;
+/// Patch-port crossings in one translation in all (OVS's `MAX_RESUBMITS`), so that
+/// floods through several patch pairs cannot multiply without end.
+const MAX_HOPS: u32 = 4096;
+
+/// One translation in progress: the recording view, the actions so far, and how to
+/// reach the peers of patch ports.
+struct Ctx<'a, 'f> {
+    view: FlowView<'f>,
+    out: Vec<DpAction>,
+    learned: bool,
+    now: Instant,
+    fx: SideEffects,
+    peers: &'a PeerLookup<'a>,
+    depth: u32,
+    hops: u32,
+}
+
+/// Translates `flow`, which arrived on OpenFlow port `in_ofport` of `bridge`;
+/// `peers` resolves patch ports, which translation crosses into the peer bridge.
+pub fn xlate<'a>(
+    bridge: &'a Bridge,
     in_ofport: u32,
     flow: &Flow,
     now: Instant,
     fx: SideEffects,
+    peers: &'a PeerLookup<'a>,
 ) -> XlateOut {
-    let mut view = FlowView::new(flow);
+    let mut ctx = Ctx {
+        view: FlowView::new(flow),
+        out: Vec::new(),
+        learned: false,
+        now,
+        fx,
+        peers,
+        depth: 0,
+        hops: 0,
+    };
     // The input port always decides: megaflows are per input port.
-    view.in_port();
-    let mut out = Vec::new();
-    let mut learned = false;
-    let rule = bridge
-        .table0()
-        .iter()
-        .find(|r| view.matches(&r.value, &r.mask));
-    if let Some(rule) = rule {
+    ctx.view.in_port();
+    ctx.bridge(bridge, in_ofport);
+    XlateOut {
+        actions: ctx.out,
+        mask: ctx.view.into_mask(),
+        learned: ctx.learned,
+    }
+}
+
+impl<'a> Ctx<'a, '_> {
+    /// Runs the packet through `bridge`'s table 0 as if it arrived on `in_ofport`.
+    fn bridge(&mut self, bridge: &'a Bridge, in_ofport: u32) {
+        let rule = bridge
+            .table0()
+            .iter()
+            .find(|r| self.view.matches(&r.value, &r.mask));
+        let Some(rule) = rule else { return };
         for a in &rule.actions {
             match *a {
-                OfAction::Output(p) => output(bridge, in_ofport, p, &mut out),
-                OfAction::InPort => output_unchecked(bridge, in_ofport, &mut out),
-                OfAction::Local => output(bridge, in_ofport, OFPP_LOCAL, &mut out),
-                OfAction::Flood | OfAction::All => flood(bridge, in_ofport, &mut out),
-                OfAction::Normal => {
-                    learned |= normal(bridge, in_ofport, &mut view, &mut out, now, fx);
+                OfAction::Output(p) if p != in_ofport => self.output(bridge, p),
+                OfAction::Output(_) => {}
+                OfAction::InPort => self.output(bridge, in_ofport),
+                OfAction::Local if in_ofport != OFPP_LOCAL => self.output(bridge, OFPP_LOCAL),
+                OfAction::Local => {}
+                OfAction::Flood | OfAction::All => self.flood(bridge, in_ofport),
+                OfAction::Normal => self.normal(bridge, in_ofport),
+            }
+        }
+    }
+
+    /// Outputs to `port`: a datapath port, or a patch port whose peer bridge then
+    /// handles the packet as received on the peer.
+    fn output(&mut self, bridge: &'a Bridge, port: u32) {
+        let Some(p) = bridge.port(port) else { return };
+        match &p.peer {
+            None => {
+                let a = DpAction::Output(p.odp_port);
+                if !self.out.contains(&a) {
+                    self.out.push(a);
+                }
+            }
+            Some(peer) => {
+                if self.depth >= MAX_DEPTH || self.hops >= MAX_HOPS {
+                    log::warn!("{}: patch port loop, packet dropped", p.name);
+                    return;
+                }
+                if let Some((peer_bridge, peer_port)) = (self.peers)(peer) {
+                    self.depth += 1;
+                    self.hops += 1;
+                    self.bridge(peer_bridge, peer_port);
+                    self.depth -= 1;
                 }
             }
         }
     }
-    XlateOut {
-        actions: out,
-        mask: view.into_mask(),
-        learned,
-    }
-}
 
-/// Output to `port` unless it is the input port (OpenFlow requires `IN_PORT` for that).
-fn output(bridge: &Bridge, in_ofport: u32, port: u32, out: &mut Vec<DpAction>) {
-    if port != in_ofport {
-        output_unchecked(bridge, port, out);
-    }
-}
-
-fn output_unchecked(bridge: &Bridge, port: u32, out: &mut Vec<DpAction>) {
-    if let Some(p) = bridge.port(port) {
-        let a = DpAction::Output(p.odp_port);
-        if !out.contains(&a) {
-            out.push(a);
+    fn flood(&mut self, bridge: &'a Bridge, in_ofport: u32) {
+        for p in bridge.ports() {
+            if p.ofport != in_ofport {
+                self.output(bridge, p.ofport);
+            }
         }
     }
-}
 
-fn flood(bridge: &Bridge, in_ofport: u32, out: &mut Vec<DpAction>) {
-    for p in bridge.ports() {
-        if p.ofport != in_ofport {
-            output_unchecked(bridge, p.ofport, out);
+    /// The NORMAL action: an 802.1D learning switch.
+    fn normal(&mut self, bridge: &'a Bridge, in_ofport: u32) {
+        let dst = self.view.dl_dst();
+        // Like OVS without other_config:forward-bpdu: 802.1D reserved groups are dropped.
+        if dst.is_reserved_multicast() {
+            return;
+        }
+        let tci = self.view.vlan_tci();
+        let vlan = if tci & VLAN_CFI != 0 {
+            tci & VLAN_VID_MASK
+        } else {
+            0
+        };
+        let src = self.view.dl_src();
+        if self.fx == SideEffects::Allow {
+            self.learned |= bridge.mac_learning().learn(vlan, src, in_ofport, self.now);
+        }
+        if dst.is_multicast() {
+            self.flood(bridge, in_ofport);
+            return;
+        }
+        let learned_port = bridge.mac_learning().lookup(vlan, dst, self.now);
+        match learned_port {
+            // Learned on the input port: the destination is behind it; drop.
+            Some(p) if p == in_ofport => {}
+            Some(p) if bridge.port(p).is_some() => self.output(bridge, p),
+            _ => self.flood(bridge, in_ofport),
         }
     }
-}
-
-/// The NORMAL action: an 802.1D learning switch. Returns whether learning changed.
-fn normal(
-    bridge: &Bridge,
-    in_ofport: u32,
-    view: &mut FlowView<'_>,
-    out: &mut Vec<DpAction>,
-    now: Instant,
-    fx: SideEffects,
-) -> bool {
-    let dst = view.dl_dst();
-    // Like OVS without other_config:forward-bpdu: 802.1D reserved groups are dropped.
-    if dst.is_reserved_multicast() {
-        return false;
-    }
-    let tci = view.vlan_tci();
-    let vlan = if tci & VLAN_CFI != 0 {
-        tci & VLAN_VID_MASK
-    } else {
-        0
-    };
-    let src = view.dl_src();
-    let learned =
-        fx == SideEffects::Allow && bridge.mac_learning().learn(vlan, src, in_ofport, now);
-    if dst.is_multicast() {
-        flood(bridge, in_ofport, out);
-        return learned;
-    }
-    match bridge.mac_learning().lookup(vlan, dst, now) {
-        // Learned on the input port: the destination is behind it; drop.
-        Some(p) if p == in_ofport => {}
-        Some(p) if bridge.port(p).is_some() => output_unchecked(bridge, p, out),
-        _ => flood(bridge, in_ofport, out),
-    }
-    learned
 }

@@ -33,6 +33,8 @@ pub struct WantedIface {
     pub ofport: Option<i64>,
     /// `other_config:pmd-rxq-affinity`, queue → core.
     pub rxq_affinity: BTreeMap<usize, usize>,
+    /// `options:peer` (patch ports).
+    pub peer: Option<String>,
 }
 
 /// One bridge the database wants.
@@ -118,6 +120,7 @@ pub fn wanted(r: &Replica) -> Wanted {
                     kind: kind.to_string(),
                     ofport_request: i.opt_int("ofport_request"),
                     ofport: i.opt_int("ofport"),
+                    peer: i.map_get("options", "peer").map(str::to_string),
                     rxq_affinity: match i.map_get("other_config", "pmd-rxq-affinity") {
                         None => BTreeMap::new(),
                         Some(s) => match parse_rxq_affinity(s) {
@@ -147,6 +150,8 @@ pub struct Attached {
     pub odp_port: u32,
     /// OpenFlow port number.
     pub ofport: u32,
+    /// The peer, for a patch port (which has no datapath port).
+    pub peer: Option<String>,
 }
 
 /// The switch: ofproto's registry plus the datapath, and what is attached to them.
@@ -239,6 +244,14 @@ impl Switch {
         };
         self.registry().remove_port(&a.bridge, name);
         self.dummies.remove(name);
+        if a.peer.is_some() {
+            log::info!(
+                "bridge {}: deleted interface {name} on port {}",
+                a.bridge,
+                a.ofport
+            );
+            return;
+        }
         if let Err(e) = self.datapath.del_port(a.odp_port) {
             log::error!("{name}: could not remove datapath port {}: {e}", a.odp_port);
         }
@@ -249,7 +262,40 @@ impl Switch {
         );
     }
 
+    fn attach_patch(&mut self, bridge: &str, name: &str, iface: &WantedIface) {
+        let Some(peer) = iface.peer.clone().filter(|p| !p.is_empty() && p != name) else {
+            let msg = format!("{name}: patch type requires valid 'peer' argument");
+            if self.open_errors.get(name) != Some(&msg) {
+                log::warn!("{msg}");
+            }
+            self.open_errors.insert(name.into(), msg);
+            return;
+        };
+        self.open_errors.remove(name);
+        let ofport =
+            self.registry()
+                .add_patch_port(bridge, name, &peer, iface.ofport_request, iface.ofport);
+        let Some(ofport) = ofport else { return };
+        log::info!("bridge {bridge}: added interface {name} on port {ofport}");
+        self.attached.insert(
+            name.into(),
+            Attached {
+                bridge: bridge.into(),
+                kind: "patch".into(),
+                odp_port: u32::MAX,
+                ofport,
+                peer: Some(peer),
+            },
+        );
+    }
+
     fn attach(&mut self, bridge: &str, name: &str, kind: &str, iface: Option<&WantedIface>) {
+        if kind == "patch" {
+            if let Some(i) = iface {
+                self.attach_patch(bridge, name, i);
+            }
+            return;
+        }
         let netdev = match open_netdev(name, kind, &mut self.dummies) {
             Ok(n) => n,
             Err(e) => {
@@ -285,6 +331,7 @@ impl Switch {
                 kind: kind.into(),
                 odp_port,
                 ofport,
+                peer: None,
             },
         );
     }
@@ -306,7 +353,9 @@ impl Switch {
                 if **name == a.bridge {
                     return false; // the local port lives as long as its bridge
                 }
-                wb.ifaces.get(*name).is_none_or(|i| i.kind != a.kind)
+                wb.ifaces
+                    .get(*name)
+                    .is_none_or(|i| i.kind != a.kind || i.peer != a.peer)
             })
             .map(|(n, _)| n.clone())
             .collect();
