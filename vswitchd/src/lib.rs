@@ -33,13 +33,23 @@ use crate::reconcile::Switch;
 pub const MONITORED: &[(&str, &[&str])] = &[
     (
         "Open_vSwitch",
-        &["bridges", "next_cfg", "cur_cfg", "other_config"],
+        &[
+            "bridges",
+            "next_cfg",
+            "cur_cfg",
+            "other_config",
+            "ovs_version",
+            "db_version",
+            "datapath_types",
+            "iface_types",
+        ],
     ),
     (
         "Bridge",
         &[
             "name",
             "ports",
+            "datapath_id",
             "datapath_type",
             "fail_mode",
             "other_config",
@@ -52,12 +62,32 @@ pub const MONITORED: &[(&str, &[&str])] = &[
             "name",
             "type",
             "options",
+            "other_config",
             "ofport",
             "ofport_request",
             "error",
+            "statistics",
+            "link_state",
+            "mac_in_use",
+            "mtu",
         ],
     ),
 ];
+
+/// OVS's default `other_config:stats-update-interval` (and its minimum), in ms.
+pub const DEFAULT_STATS_INTERVAL_MS: u64 = 5000;
+
+/// `other_config:stats-update-interval`, at least 5000 ms as in OVS.
+fn stats_update_interval(r: &rvs_ovsdb_client::Replica) -> Duration {
+    let ms = r
+        .rows("Open_vSwitch")
+        .next()
+        .and_then(|o| o.map_get("other_config", "stats-update-interval"))
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(DEFAULT_STATS_INTERVAL_MS)
+        .max(DEFAULT_STATS_INTERVAL_MS);
+    Duration::from_millis(ms)
+}
 
 /// The database lock that keeps two switch daemons off one database, named as OVS
 /// names it, so that rvs and ovs-vswitchd exclude each other too.
@@ -159,6 +189,9 @@ async fn follow_database(
     let mut inflight: Option<u64> = None;
     let mut applied_seqno: Option<u64> = None;
     let mut warned_lock = false;
+    let mut stats_interval = Duration::from_millis(DEFAULT_STATS_INTERVAL_MS);
+    let mut last_stats = Instant::now();
+    let mut stats_due = false;
     loop {
         tokio::select! {
             ev = client.next_event() => match ev {
@@ -190,6 +223,9 @@ async fn follow_database(
             },
             _ = tick.tick() => {
                 registry.read().unwrap_or_else(PoisonError::into_inner).run_periodic(Instant::now());
+                if last_stats.elapsed() >= stats_interval {
+                    stats_due = true;
+                }
             }
             Some(req) = ctl.next() => {
                 let (reply, after) = appctl::run(switch, &cmds, &req.method, &req.args);
@@ -209,13 +245,21 @@ async fn follow_database(
         let Some(replica) = sess.replica() else {
             continue;
         };
-        if applied_seqno == Some(replica.seqno()) {
+        let changed = applied_seqno != Some(replica.seqno());
+        if !changed && !stats_due {
             continue;
         }
         applied_seqno = Some(replica.seqno());
         let wanted = reconcile::wanted(replica);
-        switch.apply(&wanted);
-        let ops = status::status_ops(replica, &wanted, switch);
+        if changed {
+            switch.apply(&wanted);
+            stats_interval = stats_update_interval(replica);
+        }
+        let with_stats = std::mem::take(&mut stats_due);
+        if with_stats {
+            last_stats = Instant::now();
+        }
+        let ops = status::status_ops(replica, &wanted, switch, with_stats);
         if !ops.is_empty() {
             inflight = Some(client.transact(ops));
         }

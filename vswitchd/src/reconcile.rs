@@ -233,6 +233,19 @@ impl Switch {
         &self.registry
     }
 
+    /// Link state, MAC and MTU of an attached interface with a device.
+    pub fn iface_link(&self, name: &str) -> Option<rvs_datapath::netdev::LinkInfo> {
+        let a = self.attached.get(name).filter(|a| a.peer.is_none())?;
+        Some(self.datapath.netdev(a.odp_port)?.link())
+    }
+
+    /// Counters of an attached interface with a device (see
+    /// [`Datapath::port_counters`]).
+    pub fn iface_counters(&self, name: &str) -> Option<[u64; 6]> {
+        let a = self.attached.get(name).filter(|a| a.peer.is_none())?;
+        self.datapath.port_counters(a.odp_port)
+    }
+
     /// The test side of a `dummy` interface.
     pub fn dummy(&self, name: &str) -> Option<&DummyHandle> {
         self.dummies.get(name)

@@ -1,10 +1,13 @@
 //! Status written back to the database after each applied change: `Interface.ofport`,
 //! `Interface.error` and `Open_vSwitch.cur_cfg`, in one transaction, so that
-//! `ovs-vsctl` sees the ports' outcome as soon as it sees `cur_cfg` catch up.
+//! `ovs-vsctl` sees the ports' outcome as soon as it sees `cur_cfg` catch up; link
+//! state, MAC and MTU of interfaces when they change; `Interface.statistics` every
+//! `stats-update-interval`; `Bridge.datapath_id`; and the `Open_vSwitch` row's version
+//! and capability columns.
 
 use serde_json::{json, Value};
 
-use rvs_ovsdb_client::Replica;
+use rvs_ovsdb_client::{Atom, Replica, RowView};
 
 use crate::reconcile::{Switch, Wanted};
 
@@ -12,9 +15,40 @@ fn by_uuid(u: &str) -> Value {
     json!([["_uuid", "==", ["uuid", u]]])
 }
 
+/// `Open_vSwitch.datapath_types` and `iface_types` as rvs supports them.
+pub const DATAPATH_TYPES: &[&str] = &["netdev"];
+/// Interface types rvs opens.
+pub const IFACE_TYPES: &[&str] = &["dummy", "internal", "patch", "system"];
+
+fn map_json(pairs: &[(&str, i64)]) -> Value {
+    json!([
+        "map",
+        pairs.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>()
+    ])
+}
+
+fn map_equals(row: &RowView<'_>, column: &str, want: &[(&str, i64)]) -> bool {
+    let Some(d) = row.datum(column) else {
+        return want.is_empty();
+    };
+    let have = d.pairs();
+    have.len() == want.len()
+        && want.iter().all(|(k, v)| {
+            have.iter()
+                .any(|(hk, hv)| hk.as_str() == Some(k) && *hv == Atom::Integer(*v))
+        })
+}
+
+fn string_set_equals(row: &RowView<'_>, column: &str, want: &[&str]) -> bool {
+    let have: Vec<&str> = row.datum(column).map_or(Vec::new(), |d| {
+        d.atoms().iter().filter_map(Atom::as_str).collect()
+    });
+    have.len() == want.len() && want.iter().all(|w| have.contains(w))
+}
+
 /// The transaction operations that bring the database's status columns up to date;
-/// empty when nothing differs.
-pub fn status_ops(r: &Replica, w: &Wanted, sw: &Switch) -> Vec<Value> {
+/// empty when nothing differs. Statistics are included when `with_stats`.
+pub fn status_ops(r: &Replica, w: &Wanted, sw: &Switch, with_stats: bool) -> Vec<Value> {
     let mut ops = Vec::new();
     for uuid in &w.managed {
         let Some(row) = r.row("Interface", uuid) else {
@@ -32,19 +66,96 @@ pub fn status_ops(r: &Replica, w: &Wanted, sw: &Switch) -> Vec<Value> {
             };
             set.insert("error".into(), v);
         }
+        let name = row.str("name");
+        if let Some(link) = sw.iface_link(name) {
+            let state = if link.up { "up" } else { "down" };
+            if row.opt_str("link_state") != Some(state) {
+                set.insert("link_state".into(), json!(state));
+            }
+            if let Some(mac) = link.mac {
+                let mac = rvs_packet::EthAddr(mac).to_string();
+                if row.opt_str("mac_in_use") != Some(mac.as_str()) {
+                    set.insert("mac_in_use".into(), json!(mac));
+                }
+            }
+            if let Some(mtu) = link.mtu {
+                if row.opt_int("mtu") != Some(i64::from(mtu)) {
+                    set.insert("mtu".into(), json!(mtu));
+                }
+            }
+        }
+        if with_stats {
+            if let Some(c) = sw.iface_counters(name) {
+                let names = [
+                    "rx_packets",
+                    "rx_bytes",
+                    "rx_dropped",
+                    "tx_packets",
+                    "tx_bytes",
+                    "tx_dropped",
+                ];
+                let mut stats: Vec<(&str, i64)> = names
+                    .iter()
+                    .zip(c)
+                    .map(|(k, v)| (*k, i64::try_from(v).unwrap_or(i64::MAX)))
+                    .collect();
+                stats.push(("rx_errors", 0));
+                stats.push(("tx_errors", 0));
+                if !map_equals(&row, "statistics", &stats) {
+                    set.insert("statistics".into(), map_json(&stats));
+                }
+            }
+        }
         if !set.is_empty() {
             ops.push(
                 json!({"op": "update", "table": "Interface", "where": by_uuid(uuid), "row": set}),
             );
         }
     }
+    for br in r.rows("Bridge") {
+        let Some(mac) = sw.iface_link(br.str("name")).and_then(|l| l.mac) else {
+            continue;
+        };
+        // OVS: other_config:datapath-id if valid, else from the local port's MAC.
+        let dpid = br
+            .map_get("other_config", "datapath-id")
+            .map(|s| s.trim_start_matches("0x").to_lowercase())
+            .filter(|s| s.len() == 16 && s.chars().all(|c| c.is_ascii_hexdigit()))
+            .unwrap_or_else(|| {
+                format!(
+                    "0000{}",
+                    mac.iter().map(|b| format!("{b:02x}")).collect::<String>()
+                )
+            });
+        if br.opt_str("datapath_id") != Some(dpid.as_str()) {
+            ops.push(
+                json!({"op": "update", "table": "Bridge", "where": by_uuid(br.uuid()),
+                            "row": {"datapath_id": dpid}}),
+            );
+        }
+    }
     if let Some(ovs) = r.rows("Open_vSwitch").next() {
+        let mut set = serde_json::Map::new();
         let next = ovs.int("next_cfg");
         if ovs.int("cur_cfg") != next {
-            ops.push(json!({
-                "op": "update", "table": "Open_vSwitch", "where": by_uuid(ovs.uuid()),
-                "row": {"cur_cfg": next}
-            }));
+            set.insert("cur_cfg".into(), json!(next));
+        }
+        let version = format!("rvs-{}", env!("CARGO_PKG_VERSION"));
+        if ovs.opt_str("ovs_version") != Some(version.as_str()) {
+            set.insert("ovs_version".into(), json!(version));
+        }
+        let db_version = r.schema().version.as_str();
+        if ovs.opt_str("db_version") != Some(db_version) {
+            set.insert("db_version".into(), json!(db_version));
+        }
+        if !string_set_equals(&ovs, "datapath_types", DATAPATH_TYPES) {
+            set.insert("datapath_types".into(), json!(["set", DATAPATH_TYPES]));
+        }
+        if !string_set_equals(&ovs, "iface_types", IFACE_TYPES) {
+            set.insert("iface_types".into(), json!(["set", IFACE_TYPES]));
+        }
+        if !set.is_empty() {
+            ops.push(json!({"op": "update", "table": "Open_vSwitch", "where": by_uuid(ovs.uuid()), "row": set}));
         }
     }
     ops
