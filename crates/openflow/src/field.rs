@@ -6,9 +6,11 @@
 //! [`access`] reads and writes them in a [`rvs_packet::Flow`].
 
 pub mod access;
+mod format;
 mod parse;
 
-pub use parse::parse_value;
+pub use format::{format_value, port_name, put_hex};
+pub use parse::{parse_int, parse_port, parse_value};
 
 use crate::version::{Protocols, Version};
 
@@ -100,6 +102,8 @@ pub enum FixedMatch {
 /// One NXM or OXM header that can carry a field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OxmCode {
+    /// The header's name (`NXM_OF_ETH_SRC`).
+    pub name: &'static str,
     /// OXM class (0x0000/0x0001 NXM, 0x8000 basic, 0xffff experimenter).
     pub class: u16,
     /// Field number within the class.
@@ -110,16 +114,18 @@ pub struct OxmCode {
     pub since: u8,
 }
 
-const fn nxm0(field: u8) -> OxmCode {
+const fn nxm0(field: u8, name: &'static str) -> OxmCode {
     OxmCode {
+        name,
         class: 0,
         field,
         vendor: 0,
         since: 0,
     }
 }
-const fn nxm1(field: u8) -> OxmCode {
+const fn nxm1(field: u8, name: &'static str) -> OxmCode {
     OxmCode {
+        name,
         class: 1,
         field,
         vendor: 0,
@@ -127,40 +133,45 @@ const fn nxm1(field: u8) -> OxmCode {
     }
 }
 /// Basic OXM since OpenFlow 1.`minor`.
-const fn oxm(field: u8, minor: u8) -> OxmCode {
+const fn oxm(field: u8, minor: u8, name: &'static str) -> OxmCode {
     OxmCode {
+        name,
         class: 0x8000,
         field,
         vendor: 0,
         since: minor + 1,
     }
 }
-const fn onf(field: u8, minor: u8) -> OxmCode {
+const fn onf(field: u8, minor: u8, name: &'static str) -> OxmCode {
     OxmCode {
+        name,
         class: 0xffff,
         field,
         vendor: crate::error::ONF_VENDOR_ID,
         since: minor + 1,
     }
 }
-const fn nxexp(field: u8) -> OxmCode {
+const fn nxexp(field: u8, name: &'static str) -> OxmCode {
     OxmCode {
+        name,
         class: 0xffff,
         field,
         vendor: crate::error::NX_VENDOR_ID,
         since: 0,
     }
 }
-const fn nshexp(field: u8) -> OxmCode {
+const fn nshexp(field: u8, name: &'static str) -> OxmCode {
     OxmCode {
+        name,
         class: 0xffff,
         field,
         vendor: 0x005a_d650,
         since: 0,
     }
 }
-const fn eric(field: u8) -> OxmCode {
+const fn eric(field: u8, name: &'static str) -> OxmCode {
     OxmCode {
+        name,
         class: 0x1000,
         field,
         vendor: 0,
@@ -271,7 +282,7 @@ macro_rules! reg {
             true,
             N,
             N,
-            &[nxm1($n)],
+            &[nxm1($n, concat!("NXM_NX_REG", $n))],
         )
     };
 }
@@ -289,7 +300,7 @@ macro_rules! xreg {
             true,
             N,
             N,
-            &[oxm_pkt_reg($n)],
+            &[oxm_pkt_reg($n, concat!("OXM_OF_PKT_REG", $n))],
         )
     };
 }
@@ -307,13 +318,14 @@ macro_rules! xxreg {
             true,
             N,
             N,
-            &[nxm1(111 + $n)],
+            &[nxm1(111 + $n, concat!("NXM_NX_XXREG", $n))],
         )
     };
 }
 
-const fn oxm_pkt_reg(n: u8) -> OxmCode {
+const fn oxm_pkt_reg(n: u8, name: &'static str) -> OxmCode {
     OxmCode {
+        name,
         class: 0x8001,
         field: n,
         vendor: 0,
@@ -335,7 +347,7 @@ pub static FIELDS: &[Field] = &[
         false,
         N,
         N,
-        &[nxm1(35), nxexp(0)],
+        &[nxm1(35, "NXM_NX_DP_HASH"), nxexp(0, "NXOXM_ET_DP_HASH")],
     ),
     f(
         FieldId::RecircId,
@@ -349,7 +361,7 @@ pub static FIELDS: &[Field] = &[
         false,
         N,
         N,
-        &[nxm1(36)],
+        &[nxm1(36, "NXM_NX_RECIRC_ID")],
     ),
     f(
         FieldId::PacketType,
@@ -363,7 +375,7 @@ pub static FIELDS: &[Field] = &[
         false,
         N,
         N,
-        &[oxm(44, 5)],
+        &[oxm(44, 5, "OXM_OF_PACKET_TYPE")],
     ),
     f(
         FieldId::ConjId,
@@ -377,7 +389,7 @@ pub static FIELDS: &[Field] = &[
         false,
         N,
         N,
-        &[nxm1(37)],
+        &[nxm1(37, "NXM_NX_CONJ_ID")],
     ),
     f(
         FieldId::TunId,
@@ -391,7 +403,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nxm1(16), oxm(38, 3)],
+        &[nxm1(16, "NXM_NX_TUN_ID"), oxm(38, 3, "OXM_OF_TUNNEL_ID")],
     ),
     f(
         FieldId::TunSrc,
@@ -405,7 +417,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nxm1(31)],
+        &[nxm1(31, "NXM_NX_TUN_IPV4_SRC")],
     ),
     f(
         FieldId::TunDst,
@@ -419,7 +431,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nxm1(32)],
+        &[nxm1(32, "NXM_NX_TUN_IPV4_DST")],
     ),
     f(
         FieldId::TunIpv6Src,
@@ -433,7 +445,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nxm1(109)],
+        &[nxm1(109, "NXM_NX_TUN_IPV6_SRC")],
     ),
     f(
         FieldId::TunIpv6Dst,
@@ -447,7 +459,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nxm1(110)],
+        &[nxm1(110, "NXM_NX_TUN_IPV6_DST")],
     ),
     f(
         FieldId::TunFlags,
@@ -461,7 +473,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nxm1(104)],
+        &[nxm1(104, "NXM_NX_TUN_FLAGS")],
     ),
     f(
         FieldId::TunTtl,
@@ -503,7 +515,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nxm1(38)],
+        &[nxm1(38, "NXM_NX_TUN_GBP_ID")],
     ),
     f(
         FieldId::TunGbpFlags,
@@ -517,7 +529,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nxm1(39)],
+        &[nxm1(39, "NXM_NX_TUN_GBP_FLAGS")],
     ),
     f(
         FieldId::Metadata,
@@ -531,7 +543,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         B,
-        &[oxm(2, 2)],
+        &[oxm(2, 2, "OXM_OF_METADATA")],
     ),
     f(
         FieldId::InPort,
@@ -545,7 +557,7 @@ pub static FIELDS: &[Field] = &[
         true,
         E,
         E,
-        &[nxm0(0)],
+        &[nxm0(0, "NXM_OF_IN_PORT")],
     ),
     f(
         FieldId::InPortOxm,
@@ -559,7 +571,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         E,
-        &[oxm(0, 2)],
+        &[oxm(0, 2, "OXM_OF_IN_PORT")],
     ),
     f(
         FieldId::ActsetOutput,
@@ -573,7 +585,7 @@ pub static FIELDS: &[Field] = &[
         false,
         N,
         N,
-        &[onf(43, 3), oxm(43, 5)],
+        &[onf(43, 3, "ONFOXM_ET_ACTSET_OUTPUT"), oxm(43, 5, "OXM_OF_ACTSET_OUTPUT")],
     ),
     f(
         FieldId::SkbPriority,
@@ -601,7 +613,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nxm1(33)],
+        &[nxm1(33, "NXM_NX_PKT_MARK")],
     ),
     f(
         FieldId::CtState,
@@ -615,7 +627,7 @@ pub static FIELDS: &[Field] = &[
         false,
         N,
         N,
-        &[nxm1(105)],
+        &[nxm1(105, "NXM_NX_CT_STATE")],
     ),
     f(
         FieldId::CtZone,
@@ -629,7 +641,7 @@ pub static FIELDS: &[Field] = &[
         false,
         N,
         N,
-        &[nxm1(106)],
+        &[nxm1(106, "NXM_NX_CT_ZONE")],
     ),
     f(
         FieldId::CtMark,
@@ -643,7 +655,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nxm1(107)],
+        &[nxm1(107, "NXM_NX_CT_MARK")],
     ),
     f(
         FieldId::CtLabel,
@@ -657,7 +669,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nxm1(108)],
+        &[nxm1(108, "NXM_NX_CT_LABEL")],
     ),
     f(
         FieldId::CtNwProto,
@@ -671,7 +683,7 @@ pub static FIELDS: &[Field] = &[
         false,
         N,
         N,
-        &[nxm1(119)],
+        &[nxm1(119, "NXM_NX_CT_NW_PROTO")],
     ),
     f(
         FieldId::CtNwSrc,
@@ -685,7 +697,7 @@ pub static FIELDS: &[Field] = &[
         false,
         N,
         N,
-        &[nxm1(120)],
+        &[nxm1(120, "NXM_NX_CT_NW_SRC")],
     ),
     f(
         FieldId::CtNwDst,
@@ -699,7 +711,7 @@ pub static FIELDS: &[Field] = &[
         false,
         N,
         N,
-        &[nxm1(121)],
+        &[nxm1(121, "NXM_NX_CT_NW_DST")],
     ),
     f(
         FieldId::CtIpv6Src,
@@ -713,7 +725,7 @@ pub static FIELDS: &[Field] = &[
         false,
         N,
         N,
-        &[nxm1(122)],
+        &[nxm1(122, "NXM_NX_CT_IPV6_SRC")],
     ),
     f(
         FieldId::CtIpv6Dst,
@@ -727,7 +739,7 @@ pub static FIELDS: &[Field] = &[
         false,
         N,
         N,
-        &[nxm1(123)],
+        &[nxm1(123, "NXM_NX_CT_IPV6_DST")],
     ),
     f(
         FieldId::CtTpSrc,
@@ -741,7 +753,7 @@ pub static FIELDS: &[Field] = &[
         false,
         N,
         N,
-        &[nxm1(124)],
+        &[nxm1(124, "NXM_NX_CT_TP_SRC")],
     ),
     f(
         FieldId::CtTpDst,
@@ -755,7 +767,7 @@ pub static FIELDS: &[Field] = &[
         false,
         N,
         N,
-        &[nxm1(125)],
+        &[nxm1(125, "NXM_NX_CT_TP_DST")],
     ),
     reg!(Reg0, "reg0", 0),
     reg!(Reg1, "reg1", 1),
@@ -797,7 +809,7 @@ pub static FIELDS: &[Field] = &[
         true,
         E,
         B,
-        &[nxm0(2), oxm(4, 2)],
+        &[nxm0(2, "NXM_OF_ETH_SRC"), oxm(4, 2, "OXM_OF_ETH_SRC")],
     ),
     f(
         FieldId::EthDst,
@@ -811,7 +823,7 @@ pub static FIELDS: &[Field] = &[
         true,
         E,
         B,
-        &[nxm0(1), oxm(3, 2)],
+        &[nxm0(1, "NXM_OF_ETH_DST"), oxm(3, 2, "OXM_OF_ETH_DST")],
     ),
     f(
         FieldId::EthType,
@@ -825,7 +837,7 @@ pub static FIELDS: &[Field] = &[
         false,
         E,
         E,
-        &[nxm0(3), oxm(5, 2)],
+        &[nxm0(3, "NXM_OF_ETH_TYPE"), oxm(5, 2, "OXM_OF_ETH_TYPE")],
     ),
     f(
         FieldId::VlanTci,
@@ -839,7 +851,7 @@ pub static FIELDS: &[Field] = &[
         true,
         E,
         E,
-        &[nxm0(4)],
+        &[nxm0(4, "NXM_OF_VLAN_TCI")],
     ),
     f(
         FieldId::DlVlan,
@@ -867,7 +879,7 @@ pub static FIELDS: &[Field] = &[
         true,
         E,
         E,
-        &[oxm(6, 2)],
+        &[oxm(6, 2, "OXM_OF_VLAN_VID")],
     ),
     f(
         FieldId::DlVlanPcp,
@@ -895,7 +907,7 @@ pub static FIELDS: &[Field] = &[
         true,
         E,
         E,
-        &[oxm(7, 2)],
+        &[oxm(7, 2, "OXM_OF_VLAN_PCP")],
     ),
     f(
         FieldId::MplsLabel,
@@ -909,7 +921,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         E,
-        &[oxm(34, 2)],
+        &[oxm(34, 2, "OXM_OF_MPLS_LABEL")],
     ),
     f(
         FieldId::MplsTc,
@@ -923,7 +935,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         E,
-        &[oxm(35, 2)],
+        &[oxm(35, 2, "OXM_OF_MPLS_TC")],
     ),
     f(
         FieldId::MplsBos,
@@ -937,7 +949,7 @@ pub static FIELDS: &[Field] = &[
         false,
         N,
         N,
-        &[oxm(36, 3)],
+        &[oxm(36, 3, "OXM_OF_MPLS_BOS")],
     ),
     f(
         FieldId::MplsTtl,
@@ -951,7 +963,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nxm1(30)],
+        &[nxm1(30, "NXM_NX_MPLS_TTL")],
     ),
     f(
         FieldId::Ipv4Src,
@@ -965,7 +977,7 @@ pub static FIELDS: &[Field] = &[
         true,
         C,
         B,
-        &[nxm0(7), oxm(11, 2)],
+        &[nxm0(7, "NXM_OF_IP_SRC"), oxm(11, 2, "OXM_OF_IPV4_SRC")],
     ),
     f(
         FieldId::Ipv4Dst,
@@ -979,7 +991,7 @@ pub static FIELDS: &[Field] = &[
         true,
         C,
         B,
-        &[nxm0(8), oxm(12, 2)],
+        &[nxm0(8, "NXM_OF_IP_DST"), oxm(12, 2, "OXM_OF_IPV4_DST")],
     ),
     f(
         FieldId::Ipv6Src,
@@ -993,7 +1005,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nxm1(19), oxm(26, 2)],
+        &[nxm1(19, "NXM_NX_IPV6_SRC"), oxm(26, 2, "OXM_OF_IPV6_SRC")],
     ),
     f(
         FieldId::Ipv6Dst,
@@ -1007,7 +1019,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nxm1(20), oxm(27, 2)],
+        &[nxm1(20, "NXM_NX_IPV6_DST"), oxm(27, 2, "OXM_OF_IPV6_DST")],
     ),
     f(
         FieldId::Ipv6Label,
@@ -1021,7 +1033,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nxm1(27), oxm(28, 2)],
+        &[nxm1(27, "NXM_NX_IPV6_LABEL"), oxm(28, 2, "OXM_OF_IPV6_FLABEL")],
     ),
     f(
         FieldId::IpProto,
@@ -1035,7 +1047,7 @@ pub static FIELDS: &[Field] = &[
         false,
         E,
         E,
-        &[nxm0(6), oxm(10, 2)],
+        &[nxm0(6, "NXM_OF_IP_PROTO"), oxm(10, 2, "OXM_OF_IP_PROTO")],
     ),
     f(
         FieldId::IpDscp,
@@ -1049,7 +1061,7 @@ pub static FIELDS: &[Field] = &[
         true,
         E,
         E,
-        &[nxm0(5)],
+        &[nxm0(5, "NXM_OF_IP_TOS")],
     ),
     f(
         FieldId::IpDscpShifted,
@@ -1063,7 +1075,7 @@ pub static FIELDS: &[Field] = &[
         true,
         E,
         E,
-        &[oxm(8, 2)],
+        &[oxm(8, 2, "OXM_OF_IP_DSCP")],
     ),
     f(
         FieldId::IpEcn,
@@ -1077,7 +1089,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         E,
-        &[nxm1(28), oxm(9, 2)],
+        &[nxm1(28, "NXM_NX_IP_ECN"), oxm(9, 2, "OXM_OF_IP_ECN")],
     ),
     f(
         FieldId::IpTtl,
@@ -1091,7 +1103,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nxm1(29)],
+        &[nxm1(29, "NXM_NX_IP_TTL")],
     ),
     f(
         FieldId::IpFrag,
@@ -1105,7 +1117,7 @@ pub static FIELDS: &[Field] = &[
         false,
         N,
         N,
-        &[nxm1(26)],
+        &[nxm1(26, "NXM_NX_IP_FRAG")],
     ),
     f(
         FieldId::ArpOp,
@@ -1119,7 +1131,7 @@ pub static FIELDS: &[Field] = &[
         true,
         E,
         E,
-        &[nxm0(15), oxm(21, 2)],
+        &[nxm0(15, "NXM_OF_ARP_OP"), oxm(21, 2, "OXM_OF_ARP_OP")],
     ),
     f(
         FieldId::ArpSpa,
@@ -1133,7 +1145,7 @@ pub static FIELDS: &[Field] = &[
         true,
         C,
         B,
-        &[nxm0(16), oxm(22, 2)],
+        &[nxm0(16, "NXM_OF_ARP_SPA"), oxm(22, 2, "OXM_OF_ARP_SPA")],
     ),
     f(
         FieldId::ArpTpa,
@@ -1147,7 +1159,7 @@ pub static FIELDS: &[Field] = &[
         true,
         C,
         B,
-        &[nxm0(17), oxm(23, 2)],
+        &[nxm0(17, "NXM_OF_ARP_TPA"), oxm(23, 2, "OXM_OF_ARP_TPA")],
     ),
     f(
         FieldId::ArpSha,
@@ -1161,7 +1173,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nxm1(17), oxm(24, 2)],
+        &[nxm1(17, "NXM_NX_ARP_SHA"), oxm(24, 2, "OXM_OF_ARP_SHA")],
     ),
     f(
         FieldId::ArpTha,
@@ -1175,7 +1187,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nxm1(18), oxm(25, 2)],
+        &[nxm1(18, "NXM_NX_ARP_THA"), oxm(25, 2, "OXM_OF_ARP_THA")],
     ),
     f(
         FieldId::TcpSrc,
@@ -1189,7 +1201,7 @@ pub static FIELDS: &[Field] = &[
         true,
         E,
         E,
-        &[nxm0(9), oxm(13, 2)],
+        &[nxm0(9, "NXM_OF_TCP_SRC"), oxm(13, 2, "OXM_OF_TCP_SRC")],
     ),
     f(
         FieldId::TcpDst,
@@ -1203,7 +1215,7 @@ pub static FIELDS: &[Field] = &[
         true,
         E,
         E,
-        &[nxm0(10), oxm(14, 2)],
+        &[nxm0(10, "NXM_OF_TCP_DST"), oxm(14, 2, "OXM_OF_TCP_DST")],
     ),
     f(
         FieldId::TcpFlags,
@@ -1217,7 +1229,7 @@ pub static FIELDS: &[Field] = &[
         false,
         N,
         N,
-        &[nxm1(34), onf(42, 3), oxm(42, 5)],
+        &[nxm1(34, "NXM_NX_TCP_FLAGS"), onf(42, 3, "ONFOXM_ET_TCP_FLAGS"), oxm(42, 5, "OXM_OF_TCP_FLAGS")],
     ),
     f(
         FieldId::UdpSrc,
@@ -1231,7 +1243,7 @@ pub static FIELDS: &[Field] = &[
         true,
         E,
         E,
-        &[nxm0(11), oxm(15, 2)],
+        &[nxm0(11, "NXM_OF_UDP_SRC"), oxm(15, 2, "OXM_OF_UDP_SRC")],
     ),
     f(
         FieldId::UdpDst,
@@ -1245,7 +1257,7 @@ pub static FIELDS: &[Field] = &[
         true,
         E,
         E,
-        &[nxm0(12), oxm(16, 2)],
+        &[nxm0(12, "NXM_OF_UDP_DST"), oxm(16, 2, "OXM_OF_UDP_DST")],
     ),
     f(
         FieldId::SctpSrc,
@@ -1259,7 +1271,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         E,
-        &[oxm(17, 2)],
+        &[oxm(17, 2, "OXM_OF_SCTP_SRC")],
     ),
     f(
         FieldId::SctpDst,
@@ -1273,7 +1285,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         E,
-        &[oxm(18, 2)],
+        &[oxm(18, 2, "OXM_OF_SCTP_DST")],
     ),
     f(
         FieldId::Icmpv4Type,
@@ -1287,7 +1299,7 @@ pub static FIELDS: &[Field] = &[
         true,
         E,
         E,
-        &[nxm0(13), oxm(19, 2)],
+        &[nxm0(13, "NXM_OF_ICMP_TYPE"), oxm(19, 2, "OXM_OF_ICMPV4_TYPE")],
     ),
     f(
         FieldId::Icmpv4Code,
@@ -1301,7 +1313,7 @@ pub static FIELDS: &[Field] = &[
         true,
         E,
         E,
-        &[nxm0(14), oxm(20, 2)],
+        &[nxm0(14, "NXM_OF_ICMP_CODE"), oxm(20, 2, "OXM_OF_ICMPV4_CODE")],
     ),
     f(
         FieldId::Icmpv6Type,
@@ -1315,7 +1327,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nxm1(21), oxm(29, 2)],
+        &[nxm1(21, "NXM_NX_ICMPV6_TYPE"), oxm(29, 2, "OXM_OF_ICMPV6_TYPE")],
     ),
     f(
         FieldId::Icmpv6Code,
@@ -1329,7 +1341,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nxm1(22), oxm(30, 2)],
+        &[nxm1(22, "NXM_NX_ICMPV6_CODE"), oxm(30, 2, "OXM_OF_ICMPV6_CODE")],
     ),
     f(
         FieldId::NdTarget,
@@ -1343,7 +1355,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nxm1(23), oxm(31, 2)],
+        &[nxm1(23, "NXM_NX_ND_TARGET"), oxm(31, 2, "OXM_OF_IPV6_ND_TARGET")],
     ),
     f(
         FieldId::NdSll,
@@ -1357,7 +1369,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nxm1(24), oxm(32, 2)],
+        &[nxm1(24, "NXM_NX_ND_SLL"), oxm(32, 2, "OXM_OF_IPV6_ND_SLL")],
     ),
     f(
         FieldId::NdTll,
@@ -1371,7 +1383,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nxm1(25), oxm(33, 2)],
+        &[nxm1(25, "NXM_NX_ND_TLL"), oxm(33, 2, "OXM_OF_IPV6_ND_TLL")],
     ),
     f(
         FieldId::NdReserved,
@@ -1385,7 +1397,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[eric(1)],
+        &[eric(1, "ERICOXM_OF_ICMPV6_ND_RESERVED")],
     ),
     f(
         FieldId::NdOptionsType,
@@ -1399,7 +1411,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[eric(2)],
+        &[eric(2, "ERICOXM_OF_ICMPV6_ND_OPTIONS_TYPE")],
     ),
     f(
         FieldId::NshFlags,
@@ -1413,7 +1425,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nshexp(1)],
+        &[nshexp(1, "NXOXM_NSH_FLAGS")],
     ),
     f(
         FieldId::NshMdtype,
@@ -1427,7 +1439,7 @@ pub static FIELDS: &[Field] = &[
         false,
         N,
         N,
-        &[nshexp(2)],
+        &[nshexp(2, "NXOXM_NSH_MDTYPE")],
     ),
     f(
         FieldId::NshNp,
@@ -1441,7 +1453,7 @@ pub static FIELDS: &[Field] = &[
         false,
         N,
         N,
-        &[nshexp(3)],
+        &[nshexp(3, "NXOXM_NSH_NP")],
     ),
     f(
         FieldId::NshSpi,
@@ -1455,7 +1467,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nshexp(4)],
+        &[nshexp(4, "NXOXM_NSH_SPI")],
     ),
     f(
         FieldId::NshSi,
@@ -1469,7 +1481,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nshexp(5)],
+        &[nshexp(5, "NXOXM_NSH_SI")],
     ),
     f(
         FieldId::NshC1,
@@ -1483,7 +1495,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nshexp(6)],
+        &[nshexp(6, "NXOXM_NSH_C1")],
     ),
     f(
         FieldId::NshC2,
@@ -1497,7 +1509,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nshexp(7)],
+        &[nshexp(7, "NXOXM_NSH_C2")],
     ),
     f(
         FieldId::NshC3,
@@ -1511,7 +1523,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nshexp(8)],
+        &[nshexp(8, "NXOXM_NSH_C3")],
     ),
     f(
         FieldId::NshC4,
@@ -1525,7 +1537,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nshexp(9)],
+        &[nshexp(9, "NXOXM_NSH_C4")],
     ),
     f(
         FieldId::NshTtl,
@@ -1539,7 +1551,7 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nshexp(10)],
+        &[nshexp(10, "NXOXM_NSH_TTL")],
     ),
 ];
 

@@ -11,10 +11,16 @@
 //! the `(type, code)` OVS would put in an `OFPT_ERROR` for each version.
 #![forbid(unsafe_code)]
 
+pub mod actions;
 pub mod error;
 pub mod field;
+pub mod flow_mod;
 pub mod header;
+pub mod kv;
 pub mod matches;
+pub mod msg;
+pub mod ofp_print;
+pub mod print;
 pub mod version;
 
 pub use error::OfpError;

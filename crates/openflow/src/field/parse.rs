@@ -140,6 +140,12 @@ fn parse_ipv6_masked(s: &str) -> Result<(u128, u128), String> {
     Ok((u128::from(ip), mask))
 }
 
+/// Flag names of a flags field and the bits that may be set.
+pub fn flag_table(syntax: Syntax) -> (&'static [(&'static str, u32)], u32) {
+    let (n, a, _) = flag_names(syntax);
+    (n, a)
+}
+
 fn flag_names(syntax: Syntax) -> (&'static [(&'static str, u32)], u32, &'static str) {
     const TCP: &[(&str, u32)] = &[
         ("fin", tcp_flags::FIN as u32),

@@ -264,3 +264,91 @@ impl fmt::Display for MatchText<'_> {
 
 #[cfg(test)]
 mod tests;
+
+impl Match {
+    /// Drops masks of fields the match's ethertype and protocol make
+    /// meaningless (OVS `ofputil_normalize_match()`), as an OpenFlow 1.0
+    /// switch does with the fixed match.
+    pub fn normalize(&mut self) {
+        const NW_ADDR: u32 = 1;
+        const TP_ADDR: u32 = 2;
+        const NW_PROTO: u32 = 4;
+        const IPVX: u32 = 8;
+        const ARP_SHA: u32 = 16;
+        const ARP_THA: u32 = 32;
+        const IPV6: u32 = 64;
+        const ND_TARGET: u32 = 128;
+        const MPLS: u32 = 256;
+        const ETHER: u32 = 512;
+        let f = &self.flow;
+        let (mut may, dl_type) = if self.mask.packet_type == 0 || self.has_default_packet_type() {
+            (ETHER, f.dl_type)
+        } else if self.mask.packet_type == u32::MAX && f.packet_type >> 16 == 1 {
+            (0, f.packet_type as u16)
+        } else {
+            (0, 0)
+        };
+        match dl_type {
+            ethertype::IPV4 => {
+                may |= NW_PROTO | IPVX | NW_ADDR;
+                if matches!(f.nw_proto, ipproto::TCP | ipproto::UDP | ipproto::SCTP | ipproto::ICMP) {
+                    may |= TP_ADDR;
+                }
+            }
+            ethertype::IPV6 => {
+                may |= NW_PROTO | IPVX | IPV6;
+                if matches!(f.nw_proto, ipproto::TCP | ipproto::UDP | ipproto::SCTP) {
+                    may |= TP_ADDR;
+                } else if f.nw_proto == ipproto::ICMPV6 {
+                    may |= TP_ADDR;
+                    if f.tp_src == 135 {
+                        may |= ND_TARGET | ARP_SHA;
+                    } else if f.tp_src == 136 {
+                        may |= ND_TARGET | ARP_THA;
+                    }
+                }
+            }
+            ethertype::ARP | ethertype::RARP => may |= NW_PROTO | NW_ADDR | ARP_SHA | ARP_THA,
+            ethertype::MPLS | ethertype::MPLS_MCAST => may |= MPLS,
+            _ => {}
+        }
+        let k = &mut self.mask;
+        if may & ETHER == 0 {
+            k.dl_src = Default::default();
+            k.dl_dst = Default::default();
+        }
+        if may & NW_ADDR == 0 {
+            k.nw_src = 0;
+            k.nw_dst = 0;
+        }
+        if may & TP_ADDR == 0 {
+            k.tp_src = 0;
+            k.tp_dst = 0;
+        }
+        if may & NW_PROTO == 0 {
+            k.nw_proto = 0;
+        }
+        if may & IPVX == 0 {
+            k.nw_tos = 0;
+            k.nw_ttl = 0;
+        }
+        if may & ARP_SHA == 0 {
+            k.arp_sha = Default::default();
+        }
+        if may & ARP_THA == 0 {
+            k.arp_tha = Default::default();
+        }
+        if may & IPV6 == 0 {
+            k.ipv6_src = [0; 16];
+            k.ipv6_dst = [0; 16];
+            k.ipv6_label = 0;
+        }
+        if may & ND_TARGET == 0 {
+            k.nd_target = [0; 16];
+        }
+        if may & MPLS == 0 {
+            k.mpls_lse = [0; 3];
+        }
+        self.flow = self.flow.masked(&self.mask);
+    }
+}

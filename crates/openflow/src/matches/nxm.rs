@@ -551,3 +551,68 @@ pub fn decode_oxm_match(b: &mut &[u8]) -> Result<Match> {
     b.advance(padded);
     Ok(d.m)
 }
+
+/// The entries of an NXM/OXM match by header name and hex value (OVS
+/// `nx_match_to_string()`), `<any>` for none.
+pub fn match_to_string(mut p: &[u8]) -> String {
+    use std::fmt::Write;
+    if p.is_empty() {
+        return "<any>".into();
+    }
+    let mut s = String::new();
+    while !p.is_empty() {
+        let save = p;
+        let Ok(h) = EntryHeader::pull(&mut p) else {
+            p = save;
+            break;
+        };
+        if p.len() < h.payload_len() || (h.hasmask && h.payload_len() % 2 != 0) {
+            p = save;
+            break;
+        }
+        let width = h.field_len();
+        if h.hasmask && !(0..width).all(|i| p[i] & !p[width + i] == 0) {
+            p = save;
+            break;
+        }
+        if !s.is_empty() {
+            s.push_str(", ");
+        }
+        let name = crate::field::FIELDS.iter().find_map(|f| {
+            f.codes
+                .iter()
+                .find(|c| c.class == h.class && c.field == h.field && c.vendor == h.vendor)
+                .map(|c| c.name)
+        });
+        match name {
+            Some(n) => s.push_str(n),
+            None if (h.class, h.field) == NXM_NX_COOKIE => s.push_str("NXM_NX_COOKIE"),
+            None => {
+                let _ = write!(s, "{}:{}", h.class, h.field);
+            }
+        }
+        if h.hasmask && (name.is_some() || (h.class, h.field) == NXM_NX_COOKIE) {
+            s.push_str("_W");
+        }
+        s.push('(');
+        let vlen = width.min(16);
+        for b in &p[..vlen] {
+            let _ = write!(s, "{b:02x}");
+        }
+        if h.hasmask {
+            s.push('/');
+            for b in &p[width..width + vlen] {
+                let _ = write!(s, "{b:02x}");
+            }
+        }
+        s.push(')');
+        p = &p[h.payload_len()..];
+    }
+    if !p.is_empty() {
+        if !s.is_empty() {
+            s.push_str(", ");
+        }
+        let _ = write!(s, "<{} invalid bytes>", p.len());
+    }
+    s
+}

@@ -285,3 +285,94 @@ impl Match {
         }
     }
 }
+
+impl RawMatch10 {
+    /// The raw match as OVS's `ofp10_match_to_string()` prints it: wildcarded
+    /// fields as `field=*` at verbosity 2 and up, omitted below.
+    pub fn to_text(&self, verbosity: i32) -> String {
+        use std::fmt::Write;
+        use wc::*;
+        let w = self.wildcards;
+        let mut f = String::new();
+        let (mut skip_type, mut skip_proto) = (false, false);
+        if w & DL_TYPE == 0 {
+            skip_type = true;
+            match self.dl_type {
+                0x0800 => {
+                    if w & NW_PROTO == 0 {
+                        skip_proto = true;
+                        match self.nw_proto {
+                            1 => f.push_str("icmp,"),
+                            6 => f.push_str("tcp,"),
+                            17 => f.push_str("udp,"),
+                            132 => f.push_str("sctp,"),
+                            _ => {
+                                f.push_str("ip,");
+                                skip_proto = false;
+                            }
+                        }
+                    } else {
+                        f.push_str("ip,");
+                    }
+                }
+                0x0806 => f.push_str("arp,"),
+                0x8035 => f.push_str("rarp,"),
+                0x8847 => f.push_str("mpls,"),
+                0x8848 => f.push_str("mplsm,"),
+                _ => skip_type = false,
+            }
+        }
+        let wild = |f: &mut String, leader: &str, is_wild: bool, val: String| {
+            if is_wild && verbosity < 2 {
+                return;
+            }
+            f.push_str(leader);
+            if is_wild {
+                f.push('*');
+            } else {
+                f.push_str(&val);
+            }
+            f.push(',');
+        };
+        wild(&mut f, "in_port=", w & IN_PORT != 0, crate::field::port_name(self.in_port.into()));
+        wild(&mut f, "dl_vlan=", w & DL_VLAN != 0, self.dl_vlan.to_string());
+        wild(&mut f, "dl_vlan_pcp=", w & DL_VLAN_PCP != 0, self.dl_vlan_pcp.to_string());
+        wild(&mut f, "dl_src=", w & DL_SRC != 0, self.dl_src.to_string());
+        wild(&mut f, "dl_dst=", w & DL_DST != 0, self.dl_dst.to_string());
+        if !skip_type {
+            wild(&mut f, "dl_type=", w & DL_TYPE != 0, format!("0x{:04x}", self.dl_type));
+        }
+        for (leader, ip, shift) in [("nw_src=", self.nw_src, NW_SRC_SHIFT), ("nw_dst=", self.nw_dst, NW_DST_SHIFT)] {
+            let bits = (w >> shift) & 0x3f;
+            if bits >= 32 && verbosity < 2 {
+                continue;
+            }
+            f.push_str(leader);
+            if bits < 32 {
+                let _ = write!(f, "{}", std::net::Ipv4Addr::from(ip));
+                if bits != 0 {
+                    let _ = write!(f, "/{}", 32 - bits);
+                }
+            } else {
+                f.push('*');
+            }
+            f.push(',');
+        }
+        if !skip_proto {
+            let leader = if matches!(self.dl_type, 0x0806 | 0x8035) { "arp_op=" } else { "nw_proto=" };
+            wild(&mut f, leader, w & NW_PROTO != 0, self.nw_proto.to_string());
+        }
+        wild(&mut f, "nw_tos=", w & NW_TOS != 0, self.nw_tos.to_string());
+        if self.nw_proto == 1 {
+            wild(&mut f, "icmp_type=", w & TP_SRC != 0, self.tp_src.to_string());
+            wild(&mut f, "icmp_code=", w & TP_DST != 0, self.tp_dst.to_string());
+        } else {
+            wild(&mut f, "tp_src=", w & TP_SRC != 0, self.tp_src.to_string());
+            wild(&mut f, "tp_dst=", w & TP_DST != 0, self.tp_dst.to_string());
+        }
+        if f.ends_with(',') {
+            f.pop();
+        }
+        f
+    }
+}
