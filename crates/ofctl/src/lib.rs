@@ -81,11 +81,21 @@ pub(crate) fn error(msg: std::fmt::Arguments<'_>, err: Option<&Errno>) {
     let _ = std::io::stderr().write_all(line.as_bytes());
 }
 
+/// Prints the warnings the library recorded, in OVS's log format.
+pub(crate) fn flush_warnings() {
+    for (module, level, msg) in rvs_openflow::diag::take() {
+        log::log(module, level.name(), format_args!("{msg}"));
+    }
+}
+
 /// Runs the command line `args` (without the program name) and returns the
 /// exit status.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     let args: Vec<OsString> = args.into_iter().collect();
-    let strings: Vec<String> = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    let strings: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     let (o, words) = match opts::parse(&strings) {
         Ok(x) => x,
         Err(e) => {
@@ -132,7 +142,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             if !need(1) {
                 return 1;
             }
-            match rvs_openflow::flow_mod::parse(&rest[0], Some(rvs_openflow::flow_mod::command::ADD)) {
+            let parsed =
+                rvs_openflow::flow_mod::parse(&rest[0], Some(rvs_openflow::flow_mod::command::ADD));
+            flush_warnings();
+            match parsed {
                 Ok((fm, u)) => parse_flows::print_flow_mods(&o, &[fm], u, &mut out),
                 Err(e) => {
                     error(format_args!("{e}"), None);

@@ -17,6 +17,7 @@ pub fn run(hex: &str, verbosity: Option<&str>, out: &mut dyn Write) -> i32 {
         return 1;
     };
     let _ = out.write_all(rvs_openflow::ofp_print::ofp_to_string(&bytes, verbosity).as_bytes());
+    crate::flush_warnings();
     0
 }
 
@@ -30,7 +31,9 @@ fn atoi(s: &str) -> i32 {
     let n: i32 = digits
         .bytes()
         .take_while(u8::is_ascii_digit)
-        .fold(0i32, |a, d| a.wrapping_mul(10).wrapping_add(i32::from(d - b'0')));
+        .fold(0i32, |a, d| {
+            a.wrapping_mul(10).wrapping_add(i32::from(d - b'0'))
+        });
     if neg {
         -n
     } else {

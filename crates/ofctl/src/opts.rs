@@ -57,8 +57,8 @@ pub fn parse(args: &[String]) -> Result<(Options, Vec<String>), String> {
             }
         } else if a == "-F" || a.starts_with("--flow-format") {
             let v = value(if a == "-F" { "-F" } else { "--flow-format" })?;
-            flow_formats = Protocols::from_names(&v)
-                .ok_or_else(|| format!("{v}: invalid flow format(s)"))?;
+            flow_formats =
+                Protocols::from_names(&v).ok_or_else(|| format!("{v}: invalid flow format(s)"))?;
         } else if a == "--more" {
             o.verbosity += 1;
         } else if a.starts_with("-m") && a[1..].bytes().all(|b| b == b'm') {

@@ -57,7 +57,9 @@ pub fn run(o: &Options, file: &str, out: &mut dyn Write) -> i32 {
     let mut fms = Vec::new();
     let mut usable = Protocols::ANY;
     for (n, line) in preprocessed_lines(&text) {
-        match flow_mod::parse(&line, Some(command::ADD)) {
+        let parsed = flow_mod::parse(&line, Some(command::ADD));
+        crate::flush_warnings();
+        match parsed {
             Ok((fm, u)) => {
                 usable = usable.and(u);
                 fms.push(fm);
@@ -73,7 +75,12 @@ pub fn run(o: &Options, file: &str, out: &mut dyn Write) -> i32 {
 }
 
 /// The shared tail of `parse-flow` and `parse-flows`.
-pub fn print_flow_mods(o: &Options, fms: &[flow_mod::FlowMod], usable: Protocols, out: &mut dyn Write) -> i32 {
+pub fn print_flow_mods(
+    o: &Options,
+    fms: &[flow_mod::FlowMod],
+    usable: Protocols,
+    out: &mut dyn Write,
+) -> i32 {
     let _ = writeln!(out, "usable protocols: {usable}");
     let Some(protocol) = usable.and(o.protocols).lowest() else {
         let _ = out.flush();
@@ -88,6 +95,7 @@ pub fn print_flow_mods(o: &Options, fms: &[flow_mod::FlowMod], usable: Protocols
     for (i, fm) in fms.iter().enumerate() {
         let msg = flow_mod::encode(fm, protocol, i as u32 + 1);
         let _ = out.write_all(ofp_to_string(&msg, o.verbosity).as_bytes());
+        crate::flush_warnings();
     }
     0
 }

@@ -28,16 +28,21 @@ fn ovs_ofctl() -> Option<String> {
     if ok {
         return Some(bin);
     }
-    let what = format!("`{bin} --version` does not run (install openvswitch-common, or set OVS_OFCTL)");
+    let what =
+        format!("`{bin} --version` does not run (install openvswitch-common, or set OVS_OFCTL)");
     if std::env::var(REQUIRE_ENV).is_ok_and(|v| v == "1") {
         panic!("oracle missing: {what}; {REQUIRE_ENV}=1 requires it");
     }
-    eprintln!("note: skipping the OVS differential test: {what} (set {REQUIRE_ENV}=1 to fail instead)");
+    eprintln!(
+        "note: skipping the OVS differential test: {what} (set {REQUIRE_ENV}=1 to fail instead)"
+    );
     None
 }
 
 fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
 }
 
 /// Corpus lines: not blank, not comments.
@@ -55,8 +60,27 @@ fn run(bin: &str, args: &[&str]) -> (String, String, Option<i32>) {
         .args(args)
         .output()
         .unwrap_or_else(|e| panic!("run {bin}: {e}"));
-    let err = String::from_utf8_lossy(&o.stderr).replace("ovs-ofctl: ", "rvs-ofctl: ");
-    (String::from_utf8_lossy(&o.stdout).into_owned(), err, o.status.code())
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        normalize_stderr(&o.stderr),
+        o.status.code(),
+    )
+}
+
+/// stderr with `YYYY-MM-DDTHH:MM:SSZ|` log timestamps blanked and the
+/// program name unified.
+fn normalize_stderr(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .map(|l| {
+            let l = l.replace("ovs-ofctl: ", "rvs-ofctl: ");
+            match l.split_once('|') {
+                Some((ts, rest)) if ts.len() == 20 && ts.ends_with('Z') => format!("TIME|{rest}"),
+                _ => l,
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Compares both tools on one flow in every version; returns the

@@ -585,7 +585,10 @@ pub static FIELDS: &[Field] = &[
         false,
         N,
         N,
-        &[onf(43, 3, "ONFOXM_ET_ACTSET_OUTPUT"), oxm(43, 5, "OXM_OF_ACTSET_OUTPUT")],
+        &[
+            onf(43, 3, "ONFOXM_ET_ACTSET_OUTPUT"),
+            oxm(43, 5, "OXM_OF_ACTSET_OUTPUT"),
+        ],
     ),
     f(
         FieldId::SkbPriority,
@@ -1033,7 +1036,10 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nxm1(27, "NXM_NX_IPV6_LABEL"), oxm(28, 2, "OXM_OF_IPV6_FLABEL")],
+        &[
+            nxm1(27, "NXM_NX_IPV6_LABEL"),
+            oxm(28, 2, "OXM_OF_IPV6_FLABEL"),
+        ],
     ),
     f(
         FieldId::IpProto,
@@ -1229,7 +1235,11 @@ pub static FIELDS: &[Field] = &[
         false,
         N,
         N,
-        &[nxm1(34, "NXM_NX_TCP_FLAGS"), onf(42, 3, "ONFOXM_ET_TCP_FLAGS"), oxm(42, 5, "OXM_OF_TCP_FLAGS")],
+        &[
+            nxm1(34, "NXM_NX_TCP_FLAGS"),
+            onf(42, 3, "ONFOXM_ET_TCP_FLAGS"),
+            oxm(42, 5, "OXM_OF_TCP_FLAGS"),
+        ],
     ),
     f(
         FieldId::UdpSrc,
@@ -1299,7 +1309,10 @@ pub static FIELDS: &[Field] = &[
         true,
         E,
         E,
-        &[nxm0(13, "NXM_OF_ICMP_TYPE"), oxm(19, 2, "OXM_OF_ICMPV4_TYPE")],
+        &[
+            nxm0(13, "NXM_OF_ICMP_TYPE"),
+            oxm(19, 2, "OXM_OF_ICMPV4_TYPE"),
+        ],
     ),
     f(
         FieldId::Icmpv4Code,
@@ -1313,7 +1326,10 @@ pub static FIELDS: &[Field] = &[
         true,
         E,
         E,
-        &[nxm0(14, "NXM_OF_ICMP_CODE"), oxm(20, 2, "OXM_OF_ICMPV4_CODE")],
+        &[
+            nxm0(14, "NXM_OF_ICMP_CODE"),
+            oxm(20, 2, "OXM_OF_ICMPV4_CODE"),
+        ],
     ),
     f(
         FieldId::Icmpv6Type,
@@ -1327,7 +1343,10 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nxm1(21, "NXM_NX_ICMPV6_TYPE"), oxm(29, 2, "OXM_OF_ICMPV6_TYPE")],
+        &[
+            nxm1(21, "NXM_NX_ICMPV6_TYPE"),
+            oxm(29, 2, "OXM_OF_ICMPV6_TYPE"),
+        ],
     ),
     f(
         FieldId::Icmpv6Code,
@@ -1341,7 +1360,10 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nxm1(22, "NXM_NX_ICMPV6_CODE"), oxm(30, 2, "OXM_OF_ICMPV6_CODE")],
+        &[
+            nxm1(22, "NXM_NX_ICMPV6_CODE"),
+            oxm(30, 2, "OXM_OF_ICMPV6_CODE"),
+        ],
     ),
     f(
         FieldId::NdTarget,
@@ -1355,7 +1377,10 @@ pub static FIELDS: &[Field] = &[
         true,
         N,
         N,
-        &[nxm1(23, "NXM_NX_ND_TARGET"), oxm(31, 2, "OXM_OF_IPV6_ND_TARGET")],
+        &[
+            nxm1(23, "NXM_NX_ND_TARGET"),
+            oxm(31, 2, "OXM_OF_IPV6_ND_TARGET"),
+        ],
     ),
     f(
         FieldId::NdSll,
@@ -1585,14 +1610,16 @@ pub fn by_code(class: u16, field: u8, vendor: u32) -> Option<&'static Field> {
 
 impl Field {
     /// The header to write the field with in `version` (`None`: NXM, as in
-    /// an OpenFlow 1.0 NXT_FLOW_MOD): the last code whose version is at most
-    /// the requested one, else the first (OVS `nxm_field_by_mf_id()`).
+    /// an OpenFlow 1.0 NXT_FLOW_MOD): the newest code the version has, else
+    /// the first one (what OVS's `nxm_field_by_mf_id()` picks).
     pub fn code_for(&self, version: Option<Version>) -> Option<&'static OxmCode> {
         let v = version.map_or(0, Version::wire);
-        let mut best = None;
+        let mut best: Option<&'static OxmCode> = None;
         for c in self.codes {
-            if best.is_none() || v >= c.since {
-                best = Some(c);
+            match best {
+                None => best = Some(c),
+                Some(b) if c.since <= v && c.since > b.since => best = Some(c),
+                _ => {}
             }
         }
         best

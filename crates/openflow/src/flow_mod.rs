@@ -239,7 +239,11 @@ pub fn parse(s: &str, command: Option<u8>) -> std::result::Result<(FlowMod, Prot
                 ));
             }
             let (mut v, mut k) = m.get(f.id);
-            let bits = if sf.n_bits == 128 { u128::MAX } else { (1u128 << sf.n_bits) - 1 };
+            let bits = if sf.n_bits == 128 {
+                u128::MAX
+            } else {
+                (1u128 << sf.n_bits) - 1
+            };
             v = (v & !(bits << sf.ofs)) | (val << sf.ofs);
             k |= bits << sf.ofs;
             usable = usable.and(m.set_field(f, v, k));
@@ -283,7 +287,10 @@ pub fn parse(s: &str, command: Option<u8>) -> std::result::Result<(FlowMod, Prot
                         }
                     }
                     None => {
-                        if !matches!(command, command::ADD | command::MODIFY | command::MODIFY_STRICT) {
+                        if !matches!(
+                            command,
+                            command::ADD | command::MODIFY | command::MODIFY_STRICT
+                        ) {
                             return Err(format!(
                                 "cannot set cookie (to match on a cookie, specify a mask, e.g. cookie={value}/-1)"
                             ));
@@ -320,7 +327,8 @@ pub fn parse(s: &str, command: Option<u8>) -> std::result::Result<(FlowMod, Prot
                 usable = usable.and(u);
                 if usable.is_empty() {
                     return Err(
-                        "actions are invalid with specified match (OFPBAC_MATCH_INCONSISTENT)".into(),
+                        "actions are invalid with specified match (OFPBAC_MATCH_INCONSISTENT)"
+                            .into(),
                     );
                 }
             }
@@ -555,7 +563,11 @@ pub fn decode(mut b: &[u8], v: Version, raw: Raw) -> Result<FlowMod> {
                 fm.idle_timeout = b.get_u16();
                 fm.hard_timeout = b.get_u16();
                 let pri = b.get_u16();
-                fm.priority = if m.wildcards & of10::wc::ALL != 0 { pri } else { u16::MAX };
+                fm.priority = if m.wildcards & of10::wc::ALL != 0 {
+                    pri
+                } else {
+                    u16::MAX
+                };
                 fm.buffer_id = b.get_u32();
                 fm.out_port = b.get_u16().into();
                 raw_flags = b.get_u16();

@@ -88,8 +88,8 @@ mod tests {
 
     #[test]
     fn splits_like_ovs() {
-        let kv: Vec<_> = KeyValues::new("tcp,nw_src=1.2.3.4 actions=output:1,resubmit(,2),drop")
-            .collect();
+        let kv: Vec<_> =
+            KeyValues::new("tcp,nw_src=1.2.3.4 actions=output:1,resubmit(,2),drop").collect();
         assert_eq!(
             kv,
             [

@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 pub mod actions;
+pub mod diag;
 pub mod error;
 pub mod field;
 pub mod flow_mod;

@@ -18,7 +18,12 @@ fn version_text(v: u8) -> String {
 
 /// The header text: `NAME (OF1.x) (xid=0x..):`.
 pub fn header_text(h: &Header, raw: &Raw) -> String {
-    format!("{}{} (xid={:#x}):", raw.name(), version_text(h.version), h.xid)
+    format!(
+        "{}{} (xid={:#x}):",
+        raw.name(),
+        version_text(h.version),
+        h.xid
+    )
 }
 
 /// OVS `ofp_to_string()` for the bytes of one message.

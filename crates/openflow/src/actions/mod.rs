@@ -379,8 +379,23 @@ pub fn verify(acts: &[Action], allow_instructions: bool) -> Result<(), (OfpError
     }
     let mut inst = Inst::Meter;
     for (i, a) in acts.iter().enumerate() {
+        let dst = match a {
+            Action::SetField { field, .. } => Some(*field),
+            Action::Move { dst, .. } => Some(dst.field),
+            _ => None,
+        };
+        if matches!(dst, Some(FieldId::CtMark | FieldId::CtLabel)) {
+            return Err((
+                OfpError::OFPBAC_BAD_SET_ARGUMENT,
+                "cannot set CT fields outside of ct action".into(),
+            ));
+        }
         let next = a.inst();
-        let bad = if inst == Inst::Apply { next < inst } else { next <= inst };
+        let bad = if inst == Inst::Apply {
+            next < inst
+        } else {
+            next <= inst
+        };
         if i > 0 && bad {
             let msg = if next == inst {
                 format!(
@@ -460,9 +475,12 @@ fn check_one(a: &Action, m: &mut Match, table_id: u8, u: &mut Protocols) -> Resu
         }
         Action::SetField { field, .. } => {
             let fd = field.field();
-            if !m.prereqs_ok(fd)
-                || (*field == FieldId::VlanVid && m.flow.vlan_tci & VLAN_CFI == 0)
+            if !m.prereqs_ok(fd) || (*field == FieldId::VlanVid && m.flow.vlan_tci & VLAN_CFI == 0)
             {
+                crate::diag::warn(
+                    "ofp_actions",
+                    format!("set_field {} lacks correct prerequisites", fd.name),
+                );
                 return Err(OfpError::OFPBAC_MATCH_INCONSISTENT);
             }
             if *field == FieldId::VlanTci {
@@ -514,7 +532,10 @@ fn check_one(a: &Action, m: &mut Match, table_id: u8, u: &mut Protocols) -> Resu
                 inconsistent(u);
             }
         }
-        Action::DecMplsTtl | Action::SetMplsLabel(_) | Action::SetMplsTc(_) | Action::SetMplsTtl(_) => {
+        Action::DecMplsTtl
+        | Action::SetMplsLabel(_)
+        | Action::SetMplsTc(_)
+        | Action::SetMplsTtl(_) => {
             if !matches!(f.dl_type, ethertype::MPLS | ethertype::MPLS_MCAST) {
                 inconsistent(u);
             }
@@ -557,8 +578,13 @@ fn check_one(a: &Action, m: &mut Match, table_id: u8, u: &mut Protocols) -> Resu
 /// OVS `ofpact_check_output_port()`.
 pub fn check_output_port(p: u32) -> Result<(), OfpError> {
     match p {
-        port::IN_PORT | port::TABLE | port::NORMAL | port::FLOOD | port::ALL
-        | port::CONTROLLER | port::LOCAL => Ok(()),
+        port::IN_PORT
+        | port::TABLE
+        | port::NORMAL
+        | port::FLOOD
+        | port::ALL
+        | port::CONTROLLER
+        | port::LOCAL => Ok(()),
         p if p < port::MAX => Ok(()),
         _ => Err(OfpError::OFPBAC_BAD_OUT_PORT),
     }

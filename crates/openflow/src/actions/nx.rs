@@ -116,7 +116,11 @@ pub fn put_set_field_nx(out: &mut Vec<u8>, field: FieldId, value: u128, mask: u1
         let start = out.len();
         put_nx_header(out, REG_LOAD2);
         let n = usize::from(f.n_bytes);
-        let ones = if n == 16 { u128::MAX } else { (1u128 << (8 * n)) - 1 };
+        let ones = if n == 16 {
+            u128::MAX
+        } else {
+            (1u128 << (8 * n)) - 1
+        };
         if let Some(c) = f.code_for(None) {
             let masked = mask != ones;
             EntryHeader::of_code(c, n, masked).put(out);
@@ -129,7 +133,11 @@ pub fn put_set_field_nx(out: &mut Vec<u8>, field: FieldId, value: u128, mask: u1
         return;
     }
     for (ofs, n_bits) in super::text::load_segments(mask, f.n_bits) {
-        let bits = if n_bits >= 128 { u128::MAX } else { (1u128 << n_bits) - 1 };
+        let bits = if n_bits >= 128 {
+            u128::MAX
+        } else {
+            (1u128 << n_bits) - 1
+        };
         put_reg_load(out, field, ofs, n_bits, ((value >> ofs) & bits) as u64);
     }
 }
@@ -157,10 +165,14 @@ pub fn encode(a: &Action, v: Version, out: &mut Vec<u8>) {
                     nxm::pad8(out, s);
                 };
                 if c.max_len != u16::MAX {
-                    prop(out, 0, &c.max_len.to_be_bytes());
+                    prop(out, 0, &[&c.max_len.to_be_bytes()[..], &[0, 0]].concat());
                 }
                 if c.controller_id != 0 {
-                    prop(out, 1, &c.controller_id.to_be_bytes());
+                    prop(
+                        out,
+                        1,
+                        &[&c.controller_id.to_be_bytes()[..], &[0, 0]].concat(),
+                    );
                 }
                 if c.reason != OFPR_ACTION {
                     prop(out, 2, &[c.reason]);
@@ -209,7 +221,15 @@ pub fn encode(a: &Action, v: Version, out: &mut Vec<u8>) {
             let mut b = Vec::new();
             b.put_u16(*in_port as u16);
             b.put_u8(*table);
-            put_nx(out, if *ct { RESUBMIT_TABLE_CT } else { RESUBMIT_TABLE }, &b);
+            put_nx(
+                out,
+                if *ct {
+                    RESUBMIT_TABLE_CT
+                } else {
+                    RESUBMIT_TABLE
+                },
+                &b,
+            );
         }
         Action::Exit => put_nx(out, EXIT, &[]),
         Action::CtClear => put_nx(out, CT_CLEAR, &[]),
@@ -234,11 +254,28 @@ pub fn encode(a: &Action, v: Version, out: &mut Vec<u8>) {
             put_oxm_header(out, dst.field);
             super::wire::finish_action(out, start);
         }
+        Action::SetTunnel { id, .. } if v >= Version::Of12 => {
+            super::wire::put_set_field(out, v, FieldId::TunId, u128::from(*id), None);
+        }
+        Action::GotoTable(t) if v == Version::Of10 => {
+            let mut b = Vec::new();
+            b.put_u16(super::port::IN_PORT as u16);
+            b.put_u8(*t);
+            put_nx(out, RESUBMIT_TABLE, &b);
+        }
         Action::SetTunnel { id, wide } => {
             if *wide || *id > u64::from(u32::MAX) {
-                put_nx(out, SET_TUNNEL64, &[&[0; 6][..], &id.to_be_bytes()].concat());
+                put_nx(
+                    out,
+                    SET_TUNNEL64,
+                    &[&[0; 6][..], &id.to_be_bytes()].concat(),
+                );
             } else {
-                put_nx(out, SET_TUNNEL, &[&[0, 0][..], &(*id as u32).to_be_bytes()].concat());
+                put_nx(
+                    out,
+                    SET_TUNNEL,
+                    &[&[0, 0][..], &(*id as u32).to_be_bytes()].concat(),
+                );
             }
         }
         Action::Conjunction {
@@ -252,7 +289,11 @@ pub fn encode(a: &Action, v: Version, out: &mut Vec<u8>) {
         }
         Action::PushMpls(t) => put_nx(out, PUSH_MPLS, &t.to_be_bytes()),
         Action::PopMpls(t) => put_nx(out, POP_MPLS, &t.to_be_bytes()),
-        Action::SetMplsLabel(l) => put_nx(out, SET_MPLS_LABEL, &[&[0, 0][..], &l.to_be_bytes()].concat()),
+        Action::SetMplsLabel(l) => put_nx(
+            out,
+            SET_MPLS_LABEL,
+            &[&[0, 0][..], &l.to_be_bytes()].concat(),
+        ),
         Action::SetMplsTc(t) => put_nx(out, SET_MPLS_TC, &[*t]),
         Action::SetMplsTtl(t) => put_nx(out, SET_MPLS_TTL, &[*t]),
         Action::DecMplsTtl => put_nx(out, DEC_MPLS_TTL, &[]),
@@ -443,14 +484,19 @@ pub fn decode(act: &[u8], v: Version, out: &mut Vec<Action>) -> Result<()> {
         REG_LOAD2 => {
             b.advance(6);
             let h = EntryHeader::pull(&mut b).map_err(|_| OfpError::OFPBAC_BAD_LEN)?;
-            let f = field::by_code(h.class, h.field, h.vendor).ok_or(OfpError::OFPBAC_BAD_SET_TYPE)?;
+            let f =
+                field::by_code(h.class, h.field, h.vendor).ok_or(OfpError::OFPBAC_BAD_SET_TYPE)?;
             let n = usize::from(f.n_bytes);
             if h.field_len() != n || b.len() < h.payload_len() {
                 return Err(OfpError::OFPBAC_BAD_SET_LEN);
             }
             let read = |s: &[u8]| s.iter().fold(0u128, |a, &x| a << 8 | u128::from(x));
             let value = read(&b[..n]);
-            let ones = if n == 16 { u128::MAX } else { (1u128 << (8 * n)) - 1 };
+            let ones = if n == 16 {
+                u128::MAX
+            } else {
+                (1u128 << (8 * n)) - 1
+            };
             let mask = if h.hasmask { read(&b[n..2 * n]) } else { ones };
             must_be_zero(&b[h.payload_len()..])?;
             if !f.writable || !nxm::is_value_valid(f, value) {
@@ -607,14 +653,24 @@ fn decode_controller2(act: &[u8]) -> Result<Action> {
             return Err(OfpError::OFPBPC_BAD_LEN);
         }
         let body = &p[4..len];
-        let fixed = |n: usize| if body.len() == n { Ok(()) } else { Err(OfpError::OFPBPC_BAD_LEN) };
+        let fixed = |n: usize| {
+            if body.len() == n {
+                Ok(())
+            } else {
+                Err(OfpError::OFPBPC_BAD_LEN)
+            }
+        };
         match t {
             0 => {
-                fixed(2)?;
+                if body.len() != 2 && body.len() != 4 {
+                    return Err(OfpError::OFPBPC_BAD_LEN);
+                }
                 c.max_len = u16::from_be_bytes([body[0], body[1]]);
             }
             1 => {
-                fixed(2)?;
+                if body.len() != 2 && body.len() != 4 {
+                    return Err(OfpError::OFPBPC_BAD_LEN);
+                }
                 c.controller_id = u16::from_be_bytes([body[0], body[1]]);
             }
             2 => {

@@ -45,9 +45,9 @@ pub fn parse_subfield(s: &str) -> Result<(Subfield, &str), String> {
     let mut rest = &s[name_len..];
     let (mut start, mut end) = (0u32, u32::from(f.n_bits) - 1);
     if let Some(r) = rest.strip_prefix('[') {
-        let close = r
-            .find(']')
-            .ok_or_else(|| format!("{s}: syntax error expecting [] or [<bit>] or [<start>..<end>]"))?;
+        let close = r.find(']').ok_or_else(|| {
+            format!("{s}: syntax error expecting [] or [<bit>] or [<start>..<end>]")
+        })?;
         let inner = &r[..close];
         let num = |t: &str| t.trim().parse::<u32>().ok();
         if inner.is_empty() {
@@ -71,7 +71,9 @@ pub fn parse_subfield(s: &str) -> Result<(Subfield, &str), String> {
     }
     let w = u32::from(f.n_bits);
     if start > end {
-        return Err(format!("{s}: starting bit {start} is after ending bit {end}"));
+        return Err(format!(
+            "{s}: starting bit {start} is after ending bit {end}"
+        ));
     } else if start >= w {
         return Err(format!(
             "{s}: starting bit {start} is not valid because field is only {w} bits wide"
@@ -106,7 +108,10 @@ struct Parser {
 
 /// Parses `s` as actions (and, with `allow_instructions`, instructions).
 /// Returns them and the protocols that can carry them.
-pub fn parse_actions(s: &str, allow_instructions: bool) -> Result<(Vec<Action>, Protocols), String> {
+pub fn parse_actions(
+    s: &str,
+    allow_instructions: bool,
+) -> Result<(Vec<Action>, Protocols), String> {
     let mut p = Parser {
         usable: Protocols::ANY,
     };
@@ -115,7 +120,12 @@ pub fn parse_actions(s: &str, allow_instructions: bool) -> Result<(Vec<Action>, 
 }
 
 impl Parser {
-    fn parse_list(&mut self, s: &str, allow_instructions: bool, depth: u32) -> Result<Vec<Action>, String> {
+    fn parse_list(
+        &mut self,
+        s: &str,
+        allow_instructions: bool,
+        depth: u32,
+    ) -> Result<Vec<Action>, String> {
         if depth >= 100 {
             return Err("Action nested too deeply".into());
         }
@@ -136,13 +146,22 @@ impl Parser {
             }
         }
         if drop && !out.is_empty() {
-            return Err("\"drop\" must not be accompanied by any other action or instruction".into());
+            return Err(
+                "\"drop\" must not be accompanied by any other action or instruction".into(),
+            );
         }
         super::verify(&out, allow_instructions).map_err(|(_, msg)| msg)?;
         Ok(out)
     }
 
-    fn parse_one(&mut self, name: &str, key: &str, v: &str, out: &mut Vec<Action>, depth: u32) -> Result<(), String> {
+    fn parse_one(
+        &mut self,
+        name: &str,
+        key: &str,
+        v: &str,
+        out: &mut Vec<Action>,
+        depth: u32,
+    ) -> Result<(), String> {
         let a = match name {
             "output" => return self.parse_output(v, out),
             "controller" => parse_controller(v)?,
@@ -150,11 +169,13 @@ impl Parser {
                 let mut it = v.splitn(2, [':', 'q', ',']);
                 let (p, q) = match (it.next(), it.next()) {
                     (Some(p), Some(q)) if !p.is_empty() => (p, q),
-                    _ => {
-                        return Err("\"enqueue\" syntax is \"enqueue:PORT:QUEUE\" or \"enqueue(PORT,QUEUE)\"".into())
-                    }
+                    _ => return Err(
+                        "\"enqueue\" syntax is \"enqueue:PORT:QUEUE\" or \"enqueue(PORT,QUEUE)\""
+                            .into(),
+                    ),
                 };
-                let port = field::parse_port(p).ok_or_else(|| format!("{p}: enqueue to unknown port"))?;
+                let port =
+                    field::parse_port(p).ok_or_else(|| format!("{p}: enqueue to unknown port"))?;
                 Action::Enqueue {
                     port,
                     queue: str_to_u32(q)?,
@@ -350,7 +371,8 @@ impl Parser {
         if key.is_empty() {
             return Err(format!("{v}: missing field name following `->'"));
         }
-        let f = field::by_name(key).ok_or_else(|| format!("{key} is not a valid OXM field name"))?;
+        let f =
+            field::by_name(key).ok_or_else(|| format!("{key} is not a valid OXM field name"))?;
         if !f.writable {
             return Err(format!("{key} is read-only"));
         }
@@ -375,7 +397,8 @@ fn parse_load(v: &str) -> Result<Action, String> {
     let dst = whole_subfield(dst)?;
     let f = dst.field.field();
     let n = usize::from(f.n_bytes);
-    let (val, rest) = field::parse_int(value, n).map_err(|_| format!("{v}: cannot parse integer value"))?;
+    let (val, rest) =
+        field::parse_int(value, n).map_err(|_| format!("{v}: cannot parse integer value"))?;
     if !rest.is_empty() {
         return Err(format!("{v}: cannot parse integer value"));
     }
@@ -419,14 +442,15 @@ fn parse_controller(v: &str) -> Result<Action, String> {
                     c.reason = REASONS
                         .iter()
                         .position(|r| *r == val)
-                        .ok_or_else(|| format!("unknown reason \"{val}\""))? as u8
+                        .ok_or_else(|| format!("unknown reason \"{val}\""))?
+                        as u8
                 }
                 "max_len" => c.max_len = str_to_u16(val, "max_len")?,
                 "id" => c.controller_id = str_to_u16(val, "id")?,
                 "userdata" => {
                     has_userdata = true;
-                    c.userdata = hex_bytes(val)
-                        .ok_or("bad hex digit in `controller' action `userdata'")?;
+                    c.userdata =
+                        hex_bytes(val).ok_or("bad hex digit in `controller' action `userdata'")?;
                 }
                 "pause" => c.pause = true,
                 "meter_id" => c.meter_id = str_to_u32(val)?,
@@ -478,7 +502,9 @@ fn parse_conjunction(v: &str) -> Result<Action, String> {
     let syntax = || "\"conjunction\" syntax is \"conjunction(id,i/n)\"".to_string();
     let (id, rest) = v.split_once(',').ok_or_else(syntax)?;
     let (k, n) = rest.split_once('/').ok_or_else(syntax)?;
-    let id = crate::kv::c_uint(id.trim()).and_then(|x| u32::try_from(x).ok()).ok_or_else(syntax)?;
+    let id = crate::kv::c_uint(id.trim())
+        .and_then(|x| u32::try_from(x).ok())
+        .ok_or_else(syntax)?;
     let k: u8 = k.trim().parse().map_err(|_| syntax())?;
     let n: u8 = n.trim().parse().map_err(|_| syntax())?;
     if n < 2 {
@@ -659,11 +685,19 @@ fn format_action(s: &mut String, a: &Action) {
             let _ = write!(s, "move:{}->{}", format_subfield(src), format_subfield(dst));
         }
         Action::SetVlanVid { vid, push } => {
-            let n = if *push { "mod_vlan_vid" } else { "set_vlan_vid" };
+            let n = if *push {
+                "mod_vlan_vid"
+            } else {
+                "set_vlan_vid"
+            };
             let _ = write!(s, "{n}:{vid}");
         }
         Action::SetVlanPcp { pcp, push } => {
-            let n = if *push { "mod_vlan_pcp" } else { "set_vlan_pcp" };
+            let n = if *push {
+                "mod_vlan_pcp"
+            } else {
+                "set_vlan_pcp"
+            };
             let _ = write!(s, "{n}:{pcp}");
         }
         Action::StripVlan { pop } => s.push_str(if *pop { "pop_vlan" } else { "strip_vlan" }),
@@ -714,7 +748,11 @@ fn format_action(s: &mut String, a: &Action) {
             let _ = write!(s, "pop_mpls:0x{t:04x}");
         }
         Action::SetTunnel { id, wide } => {
-            let w = if *wide || *id > u64::from(u32::MAX) { "64" } else { "" };
+            let w = if *wide || *id > u64::from(u32::MAX) {
+                "64"
+            } else {
+                ""
+            };
             if *id == 0 {
                 let _ = write!(s, "set_tunnel{w}:0");
             } else {
@@ -726,7 +764,11 @@ fn format_action(s: &mut String, a: &Action) {
             clause,
             n_clauses,
         } => {
-            let _ = write!(s, "conjunction({id},{}/{n_clauses})", u32::from(*clause) + 1);
+            let _ = write!(
+                s,
+                "conjunction({id},{}/{n_clauses})",
+                u32::from(*clause) + 1
+            );
         }
         Action::Clone(inner) => {
             let _ = write!(s, "clone({})", format_actions(inner));
@@ -769,7 +811,9 @@ pub fn load_segments(mask: u128, n_bits: u16) -> Vec<(u16, u16)> {
             break;
         };
         let limit = (ofs + 64).min(n_bits);
-        let end = (ofs + 1..limit).find(|&b| mask >> b & 1 == 0).unwrap_or(limit);
+        let end = (ofs + 1..limit)
+            .find(|&b| mask >> b & 1 == 0)
+            .unwrap_or(limit);
         out.push((ofs, end - ofs));
         start = end;
     }

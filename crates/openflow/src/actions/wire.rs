@@ -32,7 +32,13 @@ fn put_std(out: &mut Vec<u8>, type_: u16, body: &[u8]) {
 }
 
 /// Writes an OpenFlow 1.2+ set-field action for an exact value.
-pub fn put_set_field(out: &mut Vec<u8>, v: Version, field: FieldId, value: u128, mask: Option<u128>) {
+pub fn put_set_field(
+    out: &mut Vec<u8>,
+    v: Version,
+    field: FieldId,
+    value: u128,
+    mask: Option<u128>,
+) {
     let f = field.field();
     let Some(code) = f.code_for(Some(v)) else {
         return;
@@ -161,7 +167,11 @@ fn encode_action(a: &Action, v: Version, ctx: &mut Ctx, out: &mut Vec<u8>) {
                 b.extend_from_slice(&[0; 6]);
                 put_std(out, t, &b);
             } else {
-                let f = if src { FieldId::EthSrc } else { FieldId::EthDst };
+                let f = if src {
+                    FieldId::EthSrc
+                } else {
+                    FieldId::EthDst
+                };
                 put_set_field(out, v, f, mac_u128(*mac), None);
             }
         }
@@ -176,7 +186,11 @@ fn encode_action(a: &Action, v: Version, ctx: &mut Ctx, out: &mut Vec<u8>) {
                 };
                 put_std(out, t, &ip.to_be_bytes());
             } else {
-                let f = if src { FieldId::Ipv4Src } else { FieldId::Ipv4Dst };
+                let f = if src {
+                    FieldId::Ipv4Src
+                } else {
+                    FieldId::Ipv4Dst
+                };
                 put_set_field(out, v, f, u128::from(*ip), None);
             }
         }
@@ -295,7 +309,11 @@ fn encode_set_field(
 ) {
     let f = field.field();
     let n = usize::from(f.n_bytes);
-    let ones = if n == 16 { u128::MAX } else { (1u128 << (8 * n)) - 1 };
+    let ones = if n == 16 {
+        u128::MAX
+    } else {
+        (1u128 << (8 * n)) - 1
+    };
     if field == FieldId::VlanTci {
         ctx.has_vlan = value as u16 & VLAN_CFI != 0;
     }
@@ -433,7 +451,19 @@ pub fn encode_instructions(acts: &[Action], v: Version, m: &Match, out: &mut Vec
 
 /// Decodes an action list (OVS `ofpacts_decode()`); every action must be
 /// known, a multiple of 8 bytes and fit.
-pub fn decode_actions(mut b: &[u8], v: Version) -> Result<Vec<Action>> {
+pub fn decode_actions(b: &[u8], v: Version) -> Result<Vec<Action>> {
+    let mut ofs = 0;
+    decode_actions_at(b, v, &mut ofs).inspect_err(|e| {
+        let mut dump = String::new();
+        crate::print::hex_dump_plain(&mut dump, b);
+        crate::diag::warn(
+            "ofp_actions",
+            format!("bad action at offset {ofs} ({}):\n{dump}", e.name()),
+        );
+    })
+}
+
+fn decode_actions_at(mut b: &[u8], v: Version, ofs: &mut usize) -> Result<Vec<Action>> {
     let mut out = Vec::new();
     while !b.is_empty() {
         if b.len() < 4 {
@@ -457,12 +487,13 @@ pub fn decode_actions(mut b: &[u8], v: Version) -> Result<Vec<Action>> {
             return Err(OfpError::OFPBAC_BAD_LEN);
         }
         let (act, rest) = b.split_at(len);
-        b = rest;
         if type_ == OFPAT_VENDOR {
             nx::decode(act, v, &mut out)?;
         } else {
             decode_std(type_, act, v, &mut out)?;
         }
+        b = rest;
+        *ofs += len;
     }
     Ok(out)
 }
@@ -565,7 +596,14 @@ fn decode_std(type_: u16, act: &[u8], v: Version, out: &mut Vec<Action>) -> Resu
 
 fn decode_std11(type_: u16, act: &[u8], v: Version) -> Result<Action> {
     let mut b = &act[4..];
-    let of11 = v == Version::Of11;
+    if v >= Version::Of12 {
+        if let Some(name) = deprecated_name(type_) {
+            crate::diag::info(
+                "ofp_actions",
+                format!("{name} is deprecated in {} (use Set-Field)", v.name()),
+            );
+        }
+    }
     Ok(match type_ {
         0 => {
             want_len(act, 16)?;
@@ -574,18 +612,20 @@ fn decode_std11(type_: u16, act: &[u8], v: Version) -> Result<Action> {
             super::check_output_port(p)?;
             Action::Output { port: p, max_len }
         }
-        1 | 2 if of11 => {
+        1 | 2 => {
             want_len(act, 8)?;
             if type_ == 1 {
-                Action::SetVlanVid {
-                    vid: b.get_u16(),
-                    push: false,
+                let vid = b.get_u16();
+                if vid & !0xfff != 0 {
+                    return Err(OfpError::OFPBAC_BAD_ARGUMENT);
                 }
+                Action::SetVlanVid { vid, push: false }
             } else {
-                Action::SetVlanPcp {
-                    pcp: b.get_u8(),
-                    push: false,
+                let pcp = b.get_u8();
+                if pcp & !7 != 0 {
+                    return Err(OfpError::OFPBAC_BAD_ARGUMENT);
                 }
+                Action::SetVlanPcp { pcp, push: false }
             }
         }
         3 | 4 => {
@@ -710,36 +750,84 @@ fn decode_std11(type_: u16, act: &[u8], v: Version) -> Result<Action> {
 /// OFPAT_SET_FIELD body: one OXM entry (masked only in OpenFlow 1.5),
 /// zero padding.
 fn decode_set_field(mut b: &[u8], v: Version) -> Result<Action> {
-    let h = EntryHeader::pull(&mut b).map_err(|_| OfpError::OFPBAC_BAD_SET_LEN)?;
-    let f = crate::field::by_code(h.class, h.field, h.vendor).ok_or(OfpError::OFPBAC_BAD_SET_TYPE)?;
-    if h.hasmask && v < Version::Of15 {
-        return Err(OfpError::OFPBAC_BAD_SET_TYPE);
-    }
+    let may_mask = v >= Version::Of15;
+    let h = EntryHeader::pull(&mut b).map_err(|_| OfpError::OFPBMC_BAD_LEN)?;
+    let f =
+        crate::field::by_code(h.class, h.field, h.vendor).ok_or(OfpError::OFPBAC_BAD_SET_TYPE)?;
     let n = usize::from(f.n_bytes);
-    if h.field_len() != n || b.len() < h.payload_len() {
-        return Err(OfpError::OFPBAC_BAD_SET_LEN);
+    if b.len() < h.payload_len() {
+        return Err(OfpError::OFPBMC_BAD_LEN);
+    }
+    if h.hasmask && !may_mask {
+        return Err(OfpError::OFPBAC_BAD_SET_MASK);
+    }
+    if h.field_len() != n {
+        return Err(OfpError::OFPBMC_BAD_LEN);
     }
     let read = |s: &[u8]| s.iter().fold(0u128, |a, &x| a << 8 | u128::from(x));
     let value = read(&b[..n]);
-    let ones = if n == 16 { u128::MAX } else { (1u128 << (8 * n)) - 1 };
+    let ones = if n == 16 {
+        u128::MAX
+    } else {
+        (1u128 << (8 * n)) - 1
+    };
     let mask = if h.hasmask { read(&b[n..2 * n]) } else { ones };
+    if h.hasmask && value & !mask != 0 {
+        return Err(OfpError::OFPBAC_BAD_SET_MASK);
+    }
     if b[h.payload_len()..].iter().any(|&x| x != 0) {
         return Err(OfpError::OFPBAC_BAD_SET_ARGUMENT);
     }
+    if f.id == FieldId::InPortOxm {
+        return Err(OfpError::OFPBAC_BAD_SET_ARGUMENT);
+    }
     if !f.writable {
+        crate::diag::warn(
+            "ofp_actions",
+            format!("destination field {} is not writable", f.name),
+        );
         return Err(OfpError::OFPBAC_BAD_SET_ARGUMENT);
     }
-    if !nxm::is_value_valid(f, value) {
+    let vid_present = u128::from(VLAN_CFI);
+    if !nxm::is_value_valid(f, value)
+        || (f.id == FieldId::VlanVid && (mask & vid_present == 0 || value & vid_present == 0))
+    {
+        crate::diag::warn(
+            "ofp_actions",
+            format!(
+                "Invalid value for set field {}: {}",
+                f.name,
+                crate::field::format_value(f, value, None)
+            ),
+        );
         return Err(OfpError::OFPBAC_BAD_SET_ARGUMENT);
-    }
-    if value & !mask != 0 {
-        return Err(OfpError::OFPBAC_BAD_SET_MASK);
     }
     Ok(Action::SetField {
         field: f.id,
         value,
         mask,
         load: false,
+    })
+}
+
+/// OVS's name of a standard action deprecated in OpenFlow 1.2+ in favour
+/// of set-field, by OpenFlow 1.1+ type.
+fn deprecated_name(type_: u16) -> Option<&'static str> {
+    Some(match type_ {
+        1 => "OFPAT_SET_VLAN_VID",
+        2 => "OFPAT_SET_VLAN_PCP",
+        3 => "OFPAT_SET_DL_SRC",
+        4 => "OFPAT_SET_DL_DST",
+        5 => "OFPAT_SET_NW_SRC",
+        6 => "OFPAT_SET_NW_DST",
+        7 => "OFPAT_SET_NW_TOS",
+        8 => "OFPAT_SET_NW_ECN",
+        9 => "OFPAT_SET_TP_SRC",
+        10 => "OFPAT_SET_TP_DST",
+        13 => "OFPAT_SET_MPLS_LABEL",
+        14 => "OFPAT_SET_MPLS_TC",
+        15 => "OFPAT_SET_MPLS_TTL",
+        _ => return None,
     })
 }
 

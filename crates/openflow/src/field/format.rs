@@ -75,7 +75,11 @@ fn flag_text(names: &[(&str, u32)], v: u32, m: u32, all: u32) -> String {
 /// `value` (with `mask`, `None` for exact) of `field` in ovs-ofctl syntax.
 pub fn format_value(field: &Field, value: u128, mask: Option<u128>) -> String {
     let n = usize::from(field.n_bytes);
-    let ones = if n == 16 { u128::MAX } else { (1u128 << (8 * n)) - 1 };
+    let ones = if n == 16 {
+        u128::MAX
+    } else {
+        (1u128 << (8 * n)) - 1
+    };
     let mut mask = mask.map(|m| m & ones);
     if mask == Some(0) {
         return "ANY".into();
@@ -96,9 +100,9 @@ pub fn format_value(field: &Field, value: u128, mask: Option<u128>) -> String {
         }
     };
     match field.syntax {
-        Syntax::OfpPortOxm if mask.is_none() => {
-            s.push_str(&port_name(access::port_from_ofp11(value as u32).unwrap_or(0)))
-        }
+        Syntax::OfpPortOxm if mask.is_none() => s.push_str(&port_name(
+            access::port_from_ofp11(value as u32).unwrap_or(0),
+        )),
         Syntax::OfpPort if mask.is_none() => s.push_str(&port_name(value as u32)),
         Syntax::OfpPort | Syntax::OfpPortOxm | Syntax::Decimal | Syntax::Hex => {
             integer(&mut s, value, mask)

@@ -61,12 +61,54 @@ pub const PORT_NAMES: [(&str, u32); 9] = [
 /// A port number or reserved name (OVS `ofputil_port_from_string()`), in
 /// OpenFlow 1.0 numbering.
 pub fn parse_port(s: &str) -> Option<u32> {
+    if s.starts_with('-') {
+        crate::diag::warn(
+            "ofp_port",
+            format!("Negative value {s} is not a valid port number."),
+        );
+        return None;
+    }
     if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
         let v: u64 = s.parse().ok()?;
+        if v > u64::from(u32::MAX) {
+            return None;
+        }
         return match v {
-            0..=0xffff => Some(v as u32),
-            0xffff_ff00..=0xffff_ffff => Some((v - 0xffff_0000) as u32),
-            _ => None,
+            0..=0xfeff => Some(v as u32),
+            0xff00..=0xfff6 => {
+                crate::diag::warn(
+                    "ofp_port",
+                    format!(
+                        "port {v} is a reserved OF1.0 port number that will be translated to {} when talking to an OF1.1 or later controller",
+                        v + 0xffff_0000
+                    ),
+                );
+                Some(v as u32)
+            }
+            0xfff7..=0xffff => {
+                let name = PORT_NAMES
+                    .iter()
+                    .find(|(_, p)| u64::from(*p) == v)
+                    .map_or("?", |(n, _)| n);
+                crate::diag::warn_once(
+                    "port-deprecated",
+                    "ofp_port",
+                    format!(
+                        "referring to port {name} as {v} is deprecated for compatibility with OpenFlow 1.1 and later"
+                    ),
+                );
+                Some(v as u32)
+            }
+            0x1_0000..=0xffff_feff => {
+                crate::diag::warn(
+                    "ofp_port",
+                    format!(
+                        "port {v} is outside the supported range 0 through ffff or 0xffffff00 through 0xffffffff"
+                    ),
+                );
+                None
+            }
+            _ => Some((v - 0xffff_0000) as u32),
         };
     }
     if s.eq_ignore_ascii_case("none") {
@@ -241,7 +283,7 @@ fn parse_flags(s: &str, syntax: Syntax) -> Result<(u128, u128), String> {
         }
         flags |= bit;
     }
-    Ok((flags.into(), allowed.into()))
+    Ok((flags.into(), u128::MAX))
 }
 
 /// Parses `s` as a value (and mask) of `field`; the mask is all ones when
@@ -304,7 +346,7 @@ pub fn parse_value(field: &Field, s: &str) -> Result<(u128, u128), String> {
         }
         Syntax::Frag => {
             let (v, m) = match s.to_ascii_lowercase().as_str() {
-                "no" => (0, FRAG_ANY),
+                "no" => (0, FRAG_ANY | FRAG_LATER),
                 "yes" => (FRAG_ANY, FRAG_ANY),
                 "first" => (FRAG_ANY, FRAG_ANY | FRAG_LATER),
                 "later" => (FRAG_ANY | FRAG_LATER, FRAG_ANY | FRAG_LATER),
@@ -330,6 +372,7 @@ pub fn parse_value(field: &Field, s: &str) -> Result<(u128, u128), String> {
             (ns << 16 | ty, ones)
         }
     };
+    let m = m & ones;
     if !field.maskable && m != 0 && m != ones {
         return Err(format!("{s}: invalid mask for field {}", field.name));
     }

@@ -103,9 +103,14 @@ impl Match {
     }
 
     fn set_masked(&mut self, id: FieldId, value: u128, mask: u128) {
-        let old = access::get(&self.mask, id);
+        // Only the public tunnel flags can be matched (OVS
+        // `match_set_tun_flags_masked()`).
+        let mask = if id == FieldId::TunFlags {
+            mask & u128::from(rvs_packet::tun_flags::OAM)
+        } else {
+            mask
+        };
         access::set(&mut self.mask, id, mask);
-        let _ = old;
         access::set(&mut self.flow, id, value & mask);
     }
 
@@ -291,7 +296,10 @@ impl Match {
         match dl_type {
             ethertype::IPV4 => {
                 may |= NW_PROTO | IPVX | NW_ADDR;
-                if matches!(f.nw_proto, ipproto::TCP | ipproto::UDP | ipproto::SCTP | ipproto::ICMP) {
+                if matches!(
+                    f.nw_proto,
+                    ipproto::TCP | ipproto::UDP | ipproto::SCTP | ipproto::ICMP
+                ) {
                     may |= TP_ADDR;
                 }
             }

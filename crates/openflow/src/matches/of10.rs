@@ -334,15 +334,38 @@ impl RawMatch10 {
             }
             f.push(',');
         };
-        wild(&mut f, "in_port=", w & IN_PORT != 0, crate::field::port_name(self.in_port.into()));
-        wild(&mut f, "dl_vlan=", w & DL_VLAN != 0, self.dl_vlan.to_string());
-        wild(&mut f, "dl_vlan_pcp=", w & DL_VLAN_PCP != 0, self.dl_vlan_pcp.to_string());
+        wild(
+            &mut f,
+            "in_port=",
+            w & IN_PORT != 0,
+            crate::field::port_name(self.in_port.into()),
+        );
+        wild(
+            &mut f,
+            "dl_vlan=",
+            w & DL_VLAN != 0,
+            self.dl_vlan.to_string(),
+        );
+        wild(
+            &mut f,
+            "dl_vlan_pcp=",
+            w & DL_VLAN_PCP != 0,
+            self.dl_vlan_pcp.to_string(),
+        );
         wild(&mut f, "dl_src=", w & DL_SRC != 0, self.dl_src.to_string());
         wild(&mut f, "dl_dst=", w & DL_DST != 0, self.dl_dst.to_string());
         if !skip_type {
-            wild(&mut f, "dl_type=", w & DL_TYPE != 0, format!("0x{:04x}", self.dl_type));
+            wild(
+                &mut f,
+                "dl_type=",
+                w & DL_TYPE != 0,
+                format!("0x{:04x}", self.dl_type),
+            );
         }
-        for (leader, ip, shift) in [("nw_src=", self.nw_src, NW_SRC_SHIFT), ("nw_dst=", self.nw_dst, NW_DST_SHIFT)] {
+        for (leader, ip, shift) in [
+            ("nw_src=", self.nw_src, NW_SRC_SHIFT),
+            ("nw_dst=", self.nw_dst, NW_DST_SHIFT),
+        ] {
             let bits = (w >> shift) & 0x3f;
             if bits >= 32 && verbosity < 2 {
                 continue;
@@ -359,13 +382,27 @@ impl RawMatch10 {
             f.push(',');
         }
         if !skip_proto {
-            let leader = if matches!(self.dl_type, 0x0806 | 0x8035) { "arp_op=" } else { "nw_proto=" };
+            let leader = if matches!(self.dl_type, 0x0806 | 0x8035) {
+                "arp_op="
+            } else {
+                "nw_proto="
+            };
             wild(&mut f, leader, w & NW_PROTO != 0, self.nw_proto.to_string());
         }
         wild(&mut f, "nw_tos=", w & NW_TOS != 0, self.nw_tos.to_string());
         if self.nw_proto == 1 {
-            wild(&mut f, "icmp_type=", w & TP_SRC != 0, self.tp_src.to_string());
-            wild(&mut f, "icmp_code=", w & TP_DST != 0, self.tp_dst.to_string());
+            wild(
+                &mut f,
+                "icmp_type=",
+                w & TP_SRC != 0,
+                self.tp_src.to_string(),
+            );
+            wild(
+                &mut f,
+                "icmp_code=",
+                w & TP_DST != 0,
+                self.tp_dst.to_string(),
+            );
         } else {
             wild(&mut f, "tp_src=", w & TP_SRC != 0, self.tp_src.to_string());
             wild(&mut f, "tp_dst=", w & TP_DST != 0, self.tp_dst.to_string());

@@ -27,18 +27,28 @@ pub struct Hello {
 /// Decodes a hello message (whole message bytes).
 pub fn decode_hello(d: &[u8]) -> Hello {
     let v = d[0];
-    let mut versions = if v >= 31 { u32::MAX & !1 } else { ((1u32 << (v + 1)) - 1) & !1 };
+    let mut versions = if v >= 31 {
+        u32::MAX & !1
+    } else {
+        ((1u32 << (v + 1)) - 1) & !1
+    };
     let mut b = &d[8..];
     let mut ok = true;
     while !b.is_empty() {
         if b.len() < 4 {
-            return Hello { versions, ok: false };
+            return Hello {
+                versions,
+                ok: false,
+            };
         }
         let t = u16::from_be_bytes([b[0], b[1]]);
         let len = usize::from(u16::from_be_bytes([b[2], b[3]]));
         let padded = len.div_ceil(8) * 8;
         if len < 4 || padded > b.len() {
-            return Hello { versions, ok: false };
+            return Hello {
+                versions,
+                ok: false,
+            };
         }
         let bitmap_len = len - 4;
         if t != OFPHET_VERSIONBITMAP || bitmap_len == 0 || bitmap_len % 4 != 0 {
@@ -169,7 +179,14 @@ impl ErrorCode {
 
 /// Writes ofp-print text for the messages of this module; returns false
 /// if `raw` is not one of them.
-pub fn format(s: &mut String, d: &[u8], body: &[u8], raw: &Raw, v: Version, verbosity: i32) -> Result<bool> {
+pub fn format(
+    s: &mut String,
+    d: &[u8],
+    body: &[u8],
+    raw: &Raw,
+    v: Version,
+    verbosity: i32,
+) -> Result<bool> {
     match raw.raw {
         "OFPT_HELLO" => {
             let h = decode_hello(d);
@@ -210,9 +227,14 @@ pub fn format(s: &mut String, d: &[u8], body: &[u8], raw: &Raw, v: Version, verb
                 hex_dump(s, &d[8..]);
             }
         }
-        "OFPT_FEATURES_REQUEST" | "OFPT_GET_CONFIG_REQUEST" | "OFPT10_BARRIER_REQUEST"
-        | "OFPT11_BARRIER_REQUEST" | "OFPT10_BARRIER_REPLY" | "OFPT11_BARRIER_REPLY"
-        | "OFPT13_GET_ASYNC_REQUEST" | "OFPT14_GET_ASYNC_REQUEST" => {
+        "OFPT_FEATURES_REQUEST"
+        | "OFPT_GET_CONFIG_REQUEST"
+        | "OFPT10_BARRIER_REQUEST"
+        | "OFPT11_BARRIER_REQUEST"
+        | "OFPT10_BARRIER_REPLY"
+        | "OFPT11_BARRIER_REPLY"
+        | "OFPT13_GET_ASYNC_REQUEST"
+        | "OFPT14_GET_ASYNC_REQUEST" => {
             if body.len() != d.len() - 8 || !body.is_empty() {
                 return Err(OfpError::OFPBRC_BAD_LEN);
             }

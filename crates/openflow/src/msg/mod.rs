@@ -77,8 +77,18 @@ fn be32(d: &[u8], at: usize) -> u32 {
 pub fn identify(d: &[u8], partial: bool) -> Result<Raw> {
     let h = Header::peek(d).ok_or(OfpError::OFPBRC_BAD_LEN)?;
     let v = h.ofp_version()?.wire();
-    let len = if partial { d.len() } else { usize::from(h.length) };
-    let need = |n: usize| if len < n { Err(OfpError::OFPBRC_BAD_LEN) } else { Ok(()) };
+    let len = if partial {
+        d.len()
+    } else {
+        usize::from(h.length)
+    };
+    let need = |n: usize| {
+        if len < n {
+            Err(OfpError::OFPBRC_BAD_LEN)
+        } else {
+            Ok(())
+        }
+    };
     let of10 = v == 1;
     let (stats_req, stats_rep) = if of10 { (16, 17) } else { (18, 19) };
     let t = h.type_;
@@ -122,7 +132,8 @@ pub fn identify(d: &[u8], partial: bool) -> Result<Raw> {
                 stats_flags: flags,
             });
         }
-        let raw = lookup("OFPST", v, u32::from(st), Some(reply)).ok_or(OfpError::OFPBRC_BAD_STAT)?;
+        let raw =
+            lookup("OFPST", v, u32::from(st), Some(reply)).ok_or(OfpError::OFPBRC_BAD_STAT)?;
         return Ok(Raw {
             family: "OFPST",
             raw,
