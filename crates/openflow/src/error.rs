@@ -223,6 +223,8 @@ errors! {
     OFPGMFC_BAD_COMMAND = "NX1.0(6,11), OF1.2+(6,11)",
     /// Error in a bucket.
     OFPGMFC_BAD_BUCKET = "NX1.0(6,12), OF1.2+(6,12)",
+    /// Error in a watch port or group.
+    OFPGMFC_BAD_WATCH = "NX1.0(6,13), OF1.2+(6,13)",
     /// Port does not exist.
     OFPPMFC_BAD_PORT = "OF1.0(4,0), OF1.1+(7,0)",
     /// Hardware address does not match the port.

@@ -458,7 +458,11 @@ pub fn decode_actions(b: &[u8], v: Version) -> Result<Vec<Action>> {
         crate::print::hex_dump_plain(&mut dump, b);
         crate::diag::warn(
             "ofp_actions",
-            format!("bad action at offset {ofs} ({}):\n{}", e.name(), dump.trim_end()),
+            format!(
+                "bad action at offset {ofs} ({}):\n{}",
+                e.name(),
+                dump.trim_end()
+            ),
         );
     })
 }

@@ -182,6 +182,14 @@ pub fn format_body(d: &[u8], raw: &Raw, verbosity: i32) -> Result<String> {
             };
             s.push_str(&flow_mod::format_verbose(&fm, v, raw_match));
         }
+        "OFPT11_GROUP_MOD" | "OFPT15_GROUP_MOD" | "NXT_GROUP_MOD" => {
+            let gm = crate::group::decode(body, v, raw.raw != "OFPT11_GROUP_MOD")?;
+            s.push_str(&crate::group::format(&gm, v));
+        }
+        "OFPT13_METER_MOD" => {
+            let mm = crate::meter::decode(body)?;
+            s.push_str(&crate::meter::format(&mm));
+        }
         _ => {
             if !basic::format(&mut s, d, body, raw, v, verbosity)? {
                 stats::format(&mut s, body, raw, v, verbosity)?;

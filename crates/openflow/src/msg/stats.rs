@@ -1,10 +1,65 @@
-//! Multipart (stats) messages: requests and the replies rvs prints.
+//! Multipart (stats) messages: the requests a controller sends, decoded
+//! into [`StatsRequest`] and printed as OVS does.
 
 use std::fmt::Write;
 
+use bytes::Buf;
+
 use super::Raw;
 use crate::error::{OfpError, Result};
+use crate::field::{access, port_name};
+use crate::matches::{nxm, of10, Match, DEFAULT_PRIORITY};
 use crate::version::Version;
+
+/// A flow or aggregate statistics request (OVS `ofputil_flow_stats_request`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowStatsRequest {
+    /// Aggregate rather than per-flow.
+    pub aggregate: bool,
+    /// Flows to report.
+    pub m: Match,
+    /// Cookie to match.
+    pub cookie: u64,
+    /// Bits of the cookie that matter.
+    pub cookie_mask: u64,
+    /// Only flows that output to this port.
+    pub out_port: u32,
+    /// Only flows that output to this group.
+    pub out_group: u32,
+    /// Table, 255 for all.
+    pub table_id: u8,
+}
+
+/// A decoded multipart request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatsRequest {
+    /// Switch description.
+    Desc,
+    /// Flows or aggregate.
+    Flow(FlowStatsRequest),
+    /// Table statistics.
+    Table,
+    /// Port statistics for a port (ANY for all).
+    Port(u32),
+    /// Port descriptions.
+    PortDesc(u32),
+    /// Queue statistics: port, queue.
+    Queue(u32, u32),
+    /// Group statistics.
+    Group(u32),
+    /// Group descriptions.
+    GroupDesc(u32),
+    /// Group features.
+    GroupFeatures,
+    /// Meter statistics.
+    Meter(u32),
+    /// Meter configuration.
+    MeterConfig(u32),
+    /// Meter features.
+    MeterFeatures,
+    /// Table features (with the tables to set, undecoded).
+    TableFeatures(Vec<u8>),
+}
 
 /// ` flags=[more]` and unknown multipart flags (OVS `ofp_print_stats()`).
 pub fn format_flags(s: &mut String, raw: &Raw, v: Version) {
@@ -22,20 +77,207 @@ pub fn format_flags(s: &mut String, raw: &Raw, v: Version) {
     }
 }
 
-/// OpenFlow 1.0 physical ports, one block each (OVS
-/// `ofputil_phy_ports_format()`); not yet printed by rvs.
+/// OpenFlow 1.0 physical ports of a features reply; not yet printed.
 pub fn format_ports(_s: &mut String, _b: &[u8], _v: Version) -> Result<()> {
     Ok(())
 }
 
-/// Multipart bodies; unknown ones print nothing.
-pub fn format(s: &mut String, body: &[u8], raw: &Raw, v: Version, _verbosity: i32) -> Result<()> {
-    let _ = (s, body, v);
-    match raw.raw {
-        "OFPST_DESC_REQUEST" | "OFPST_TABLE_REQUEST" => {
-            if !body.is_empty() {
+fn port11(p: u32) -> Result<u32> {
+    access::port_from_ofp11(p).ok_or(OfpError::OFPBRC_BAD_PORT)
+}
+
+fn exact(b: &[u8], n: usize) -> Result<()> {
+    if b.len() == n {
+        Ok(())
+    } else {
+        Err(OfpError::OFPBRC_BAD_LEN)
+    }
+}
+
+/// Decodes the body of a multipart request named by `raw`; `None` for
+/// kinds rvs does not decode.
+pub fn decode_request(mut b: &[u8], raw: &Raw, v: Version) -> Result<Option<StatsRequest>> {
+    let r = match raw.raw {
+        "OFPST_DESC_REQUEST" => {
+            exact(b, 0)?;
+            StatsRequest::Desc
+        }
+        "OFPST_TABLE_REQUEST" => {
+            exact(b, 0)?;
+            StatsRequest::Table
+        }
+        "OFPST10_FLOW_REQUEST" | "OFPST10_AGGREGATE_REQUEST" => {
+            exact(b, 44)?;
+            let m = of10::RawMatch10::decode(&mut b)?;
+            let table_id = b.get_u8();
+            b.advance(1);
+            StatsRequest::Flow(FlowStatsRequest {
+                aggregate: raw.raw.contains("AGGREGATE"),
+                m: Match::from_of10(&m),
+                cookie: 0,
+                cookie_mask: 0,
+                out_port: b.get_u16().into(),
+                out_group: u32::MAX,
+                table_id,
+            })
+        }
+        "NXST_FLOW_REQUEST" | "NXST_AGGREGATE_REQUEST" => {
+            if b.len() < 8 {
                 return Err(OfpError::OFPBRC_BAD_LEN);
             }
+            let out_port = b.get_u16().into();
+            let match_len = usize::from(b.get_u16());
+            let table_id = b.get_u8();
+            b.advance(3);
+            let padded = match_len.div_ceil(8) * 8;
+            if b.len() < padded {
+                return Err(OfpError::OFPBMC_BAD_LEN);
+            }
+            let d = nxm::decode(&b[..match_len], true)?;
+            if b.len() != padded {
+                return Err(OfpError::OFPBRC_BAD_LEN);
+            }
+            StatsRequest::Flow(FlowStatsRequest {
+                aggregate: raw.raw.contains("AGGREGATE"),
+                m: d.m,
+                cookie: d.cookie,
+                cookie_mask: d.cookie_mask,
+                out_port,
+                out_group: u32::MAX,
+                table_id,
+            })
+        }
+        "OFPST11_FLOW_REQUEST" | "OFPST11_AGGREGATE_REQUEST" | "OFPST15_AGGREGATE_REQUEST" => {
+            if b.len() < 32 {
+                return Err(OfpError::OFPBRC_BAD_LEN);
+            }
+            let table_id = b.get_u8();
+            b.advance(3);
+            let out_port = port11(b.get_u32())?;
+            let out_group = b.get_u32();
+            b.advance(4);
+            let cookie = b.get_u64();
+            let cookie_mask = b.get_u64();
+            let m = nxm::decode_oxm_match(&mut b)?;
+            if !b.is_empty() {
+                return Err(OfpError::OFPBRC_BAD_LEN);
+            }
+            StatsRequest::Flow(FlowStatsRequest {
+                aggregate: raw.raw.contains("AGGREGATE"),
+                m,
+                cookie,
+                cookie_mask,
+                out_port,
+                out_group,
+                table_id,
+            })
+        }
+        "OFPST10_PORT_REQUEST" => {
+            exact(b, 8)?;
+            StatsRequest::Port(b.get_u16().into())
+        }
+        "OFPST11_PORT_REQUEST" => {
+            exact(b, 8)?;
+            StatsRequest::Port(port11(b.get_u32())?)
+        }
+        "OFPST10_PORT_DESC_REQUEST" => {
+            exact(b, 0)?;
+            StatsRequest::PortDesc(crate::actions::port::ANY)
+        }
+        "OFPST15_PORT_DESC_REQUEST" => {
+            exact(b, 8)?;
+            StatsRequest::PortDesc(port11(b.get_u32())?)
+        }
+        "OFPST10_QUEUE_REQUEST" => {
+            exact(b, 8)?;
+            let p = b.get_u16().into();
+            b.advance(2);
+            StatsRequest::Queue(p, b.get_u32())
+        }
+        "OFPST11_QUEUE_REQUEST" => {
+            exact(b, 8)?;
+            let p = port11(b.get_u32())?;
+            StatsRequest::Queue(p, b.get_u32())
+        }
+        "OFPST11_GROUP_REQUEST" | "NXST_GROUP_REQUEST" => {
+            exact(b, 8)?;
+            StatsRequest::Group(b.get_u32())
+        }
+        "OFPST11_GROUP_DESC_REQUEST" | "NXST_GROUP_DESC_REQUEST" => {
+            StatsRequest::GroupDesc(if b.len() >= 4 {
+                b.get_u32()
+            } else {
+                0xffff_fffc
+            })
+        }
+        "OFPST15_GROUP_DESC_REQUEST" => {
+            exact(b, 8)?;
+            StatsRequest::GroupDesc(b.get_u32())
+        }
+        "OFPST12_GROUP_FEATURES_REQUEST" | "NXST_GROUP_FEATURES_REQUEST" => {
+            StatsRequest::GroupFeatures
+        }
+        "OFPST13_METER_REQUEST" | "OFPST13_METER_CONFIG_REQUEST" => {
+            exact(b, 8)?;
+            let id = b.get_u32();
+            if raw.raw.contains("CONFIG") {
+                StatsRequest::MeterConfig(id)
+            } else {
+                StatsRequest::Meter(id)
+            }
+        }
+        "OFPST13_METER_FEATURES_REQUEST" => StatsRequest::MeterFeatures,
+        "OFPST13_TABLE_FEATURES_REQUEST" => StatsRequest::TableFeatures(b.to_vec()),
+        _ => return Ok(None),
+    };
+    let _ = v;
+    Ok(Some(r))
+}
+
+fn group_name(g: u32) -> String {
+    match g {
+        0xffff_ffff => "ANY".into(),
+        0xffff_fffc => "ALL".into(),
+        g => g.to_string(),
+    }
+}
+
+/// Multipart bodies rvs prints; others print nothing.
+pub fn format(s: &mut String, body: &[u8], raw: &Raw, v: Version, _verbosity: i32) -> Result<()> {
+    let Some(r) = decode_request(body, raw, v)? else {
+        return Ok(());
+    };
+    match r {
+        StatsRequest::Flow(f) => {
+            if f.table_id != 0xff {
+                let _ = write!(s, " table={}", f.table_id);
+            }
+            if f.out_port != crate::actions::port::ANY {
+                let _ = write!(s, " out_port={}", port_name(f.out_port));
+            }
+            s.push(' ');
+            let _ = write!(s, "{}", f.m.display(DEFAULT_PRIORITY));
+        }
+        StatsRequest::Port(p) => {
+            let _ = write!(s, " port_no={}", port_name(p));
+        }
+        StatsRequest::PortDesc(p) => {
+            let _ = write!(s, " port={}", port_name(p));
+        }
+        StatsRequest::Queue(p, q) => {
+            let _ = write!(s, " port={} queue=", port_name(p));
+            if q == u32::MAX {
+                s.push_str("ALL");
+            } else {
+                let _ = write!(s, "{q}");
+            }
+        }
+        StatsRequest::Group(g) | StatsRequest::GroupDesc(g) => {
+            let _ = write!(s, " group_id={}", group_name(g));
+        }
+        StatsRequest::Meter(m) | StatsRequest::MeterConfig(m) => {
+            s.push(' ');
+            crate::meter::format_meter_id(s, m, '=');
         }
         _ => {}
     }
