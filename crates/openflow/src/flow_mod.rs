@@ -531,7 +531,8 @@ pub fn decode(mut b: &[u8], v: Version, raw: Raw) -> Result<FlowMod> {
             {
                 fm.new_cookie = cookie;
             } else {
-                fm.cookie = cookie;
+                // Only the masked bits of the cookie mean anything.
+                fm.cookie = cookie & cookie_mask;
                 fm.cookie_mask = cookie_mask;
                 fm.new_cookie = u64::MAX;
             }
@@ -558,6 +559,7 @@ pub fn decode(mut b: &[u8], v: Version, raw: Raw) -> Result<FlowMod> {
                 }
                 fm.m = Match::from_of10(&m);
                 fm.m.normalize();
+                fm.m.drop_unneeded_packet_type();
                 fm.new_cookie = b.get_u64();
                 cmd16 = b.get_u16();
                 fm.idle_timeout = b.get_u16();

@@ -360,3 +360,22 @@ impl Match {
         self.flow = self.flow.masked(&self.mask);
     }
 }
+
+impl Match {
+    /// Drops a default packet type that no remaining field needs. OpenFlow
+    /// 1.0 decoding sets it when any data field was not wildcarded on the
+    /// wire, before normalization may drop that field; without this, the
+    /// same match would decode differently after a round trip. It never
+    /// shows in the match's text.
+    pub fn drop_unneeded_packet_type(&mut self) {
+        if !self.has_default_packet_type() {
+            return;
+        }
+        let needed = crate::field::FIELDS.iter().any(|f| {
+            f.prereq != crate::field::Prereq::None && access::get(&self.mask, f.id) != 0
+        });
+        if !needed {
+            self.mask.packet_type = 0;
+        }
+    }
+}

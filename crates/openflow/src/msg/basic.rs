@@ -96,8 +96,19 @@ pub fn negotiate(ours: u32, theirs: u32) -> Result<Version> {
     Version::from_wire((31 - common.leading_zeros()) as u8).ok_or(OfpError::OFPHFC_INCOMPATIBLE)
 }
 
-/// An OFPT_ERROR message for `e` in version `v`, echoing up to 64 bytes of
-/// the offending message (OVS `ofperr_encode_reply()`).
+/// The OFPT_ERROR a switch answers `offending` with: `e` in the request's
+/// version and xid, echoing at most its first 64 bytes (OVS
+/// `ofperr_encode_reply()`).
+pub fn error_reply(e: OfpError, offending: &[u8]) -> Vec<u8> {
+    let h = crate::header::Header::peek(offending);
+    let v = h
+        .and_then(|h| Version::from_wire(h.version))
+        .unwrap_or(Version::Of10);
+    let xid = h.map_or(0, |h| h.xid);
+    encode_error(e, v, xid, &offending[..offending.len().min(64)])
+}
+
+/// An OFPT_ERROR message for `e` in version `v` carrying `data`.
 pub fn encode_error(e: OfpError, v: Version, xid: u32, data: &[u8]) -> Vec<u8> {
     let c = e.code(v);
     let mut out = Vec::new();
@@ -123,7 +134,7 @@ pub fn encode_error(e: OfpError, v: Version, xid: u32, data: &[u8]) -> Vec<u8> {
             out.put_u16(c.code);
         }
     }
-    out.extend_from_slice(&data[..data.len().min(64)]);
+    out.extend_from_slice(data);
     let len = out.len() as u16;
     out[2..4].copy_from_slice(&len.to_be_bytes());
     out

@@ -6,6 +6,7 @@
 //! - [`stats`]: multipart (stats) requests and replies.
 
 pub mod basic;
+pub mod message;
 mod raw_table;
 pub mod stats;
 

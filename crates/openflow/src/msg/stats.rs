@@ -28,6 +28,9 @@ pub struct FlowStatsRequest {
     pub out_group: u32,
     /// Table, 255 for all.
     pub table_id: u8,
+    /// In OpenFlow 1.0, sent as the Nicira form (NXST_FLOW) with an NXM
+    /// match rather than the standard one.
+    pub nxm: bool,
 }
 
 /// A decoded multipart request.
@@ -119,6 +122,7 @@ pub fn decode_request(mut b: &[u8], raw: &Raw, v: Version) -> Result<Option<Stat
                 out_port: b.get_u16().into(),
                 out_group: u32::MAX,
                 table_id,
+                nxm: false,
             })
         }
         "NXST_FLOW_REQUEST" | "NXST_AGGREGATE_REQUEST" => {
@@ -145,6 +149,7 @@ pub fn decode_request(mut b: &[u8], raw: &Raw, v: Version) -> Result<Option<Stat
                 out_port,
                 out_group: u32::MAX,
                 table_id,
+                nxm: true,
             })
         }
         "OFPST11_FLOW_REQUEST" | "OFPST11_AGGREGATE_REQUEST" | "OFPST15_AGGREGATE_REQUEST" => {
@@ -170,6 +175,7 @@ pub fn decode_request(mut b: &[u8], raw: &Raw, v: Version) -> Result<Option<Stat
                 out_port,
                 out_group,
                 table_id,
+                nxm: false,
             })
         }
         "OFPST10_PORT_REQUEST" => {
@@ -282,4 +288,139 @@ pub fn format(s: &mut String, body: &[u8], raw: &Raw, v: Version, _verbosity: i3
         _ => {}
     }
     Ok(())
+}
+
+/// Encodes a whole multipart request message.
+pub fn encode_request(r: &StatsRequest, v: Version, xid: u32) -> Vec<u8> {
+    use bytes::BufMut;
+    let of10 = v == Version::Of10;
+    let mut out = Vec::new();
+    out.put_u8(v.wire());
+    out.put_u8(if of10 { 16 } else { 18 });
+    out.put_u16(0);
+    out.put_u32(xid);
+    let stats_header = |out: &mut Vec<u8>, t: u16| {
+        out.put_u16(t);
+        out.put_u16(0);
+        if !of10 {
+            out.put_u32(0);
+        }
+    };
+    let p11 = access::port_to_ofp11;
+    match r {
+        StatsRequest::Desc => stats_header(&mut out, 0),
+        StatsRequest::Table => stats_header(&mut out, 3),
+        StatsRequest::Flow(f) => {
+            let t = if f.aggregate { 2 } else { 1 };
+            if of10 && f.nxm {
+                stats_header(&mut out, 0xffff);
+                out.put_u32(crate::error::NX_VENDOR_ID);
+                out.put_u32(u32::from(f.aggregate));
+                out.put_u32(0);
+                out.put_u16(f.out_port as u16);
+                let len_at = out.len();
+                out.put_u16(0);
+                out.put_u8(f.table_id);
+                out.put_slice(&[0; 3]);
+                let start = out.len();
+                let n = nxm::encode(&mut out, &f.m, None, f.cookie, f.cookie_mask);
+                out[len_at..len_at + 2].copy_from_slice(&(n as u16).to_be_bytes());
+                nxm::pad8(&mut out, start);
+            } else if of10 {
+                stats_header(&mut out, t);
+                f.m.to_of10().encode(&mut out);
+                out.put_u8(f.table_id);
+                out.put_u8(0);
+                out.put_u16(f.out_port as u16);
+            } else {
+                stats_header(&mut out, t);
+                out.put_u8(f.table_id);
+                out.put_slice(&[0; 3]);
+                out.put_u32(p11(f.out_port));
+                out.put_u32(f.out_group);
+                out.put_u32(0);
+                out.put_u64(f.cookie);
+                out.put_u64(f.cookie_mask);
+                nxm::encode_oxm_match(&mut out, &f.m, v);
+            }
+        }
+        StatsRequest::Port(p) => {
+            stats_header(&mut out, 4);
+            if of10 {
+                out.put_u16(*p as u16);
+                out.put_slice(&[0; 6]);
+            } else {
+                out.put_u32(p11(*p));
+                out.put_u32(0);
+            }
+        }
+        StatsRequest::PortDesc(p) => {
+            stats_header(&mut out, 13);
+            if v >= Version::Of15 {
+                out.put_u32(p11(*p));
+                out.put_u32(0);
+            }
+        }
+        StatsRequest::Queue(p, q) => {
+            stats_header(&mut out, 5);
+            if of10 {
+                out.put_u16(*p as u16);
+                out.put_u16(0);
+            } else {
+                out.put_u32(p11(*p));
+            }
+            out.put_u32(*q);
+        }
+        StatsRequest::Group(g) => {
+            if of10 {
+                stats_header(&mut out, 0xffff);
+                out.put_u32(crate::error::NX_VENDOR_ID);
+                out.put_u32(7);
+                out.put_u32(0);
+            } else {
+                stats_header(&mut out, 6);
+            }
+            out.put_u32(*g);
+            out.put_u32(0);
+        }
+        StatsRequest::GroupDesc(g) => {
+            if of10 {
+                stats_header(&mut out, 0xffff);
+                out.put_u32(crate::error::NX_VENDOR_ID);
+                out.put_u32(8);
+                out.put_u32(0);
+                out.put_u32(*g);
+                out.put_u32(0);
+            } else {
+                stats_header(&mut out, 7);
+                if v >= Version::Of15 {
+                    out.put_u32(*g);
+                    out.put_u32(0);
+                }
+            }
+        }
+        StatsRequest::GroupFeatures => {
+            if of10 {
+                stats_header(&mut out, 0xffff);
+                out.put_u32(crate::error::NX_VENDOR_ID);
+                out.put_u32(9);
+                out.put_u32(0);
+            } else {
+                stats_header(&mut out, 8);
+            }
+        }
+        StatsRequest::Meter(m) | StatsRequest::MeterConfig(m) => {
+            stats_header(&mut out, if matches!(r, StatsRequest::Meter(_)) { 9 } else { 10 });
+            out.put_u32(*m);
+            out.put_u32(0);
+        }
+        StatsRequest::MeterFeatures => stats_header(&mut out, 11),
+        StatsRequest::TableFeatures(b) => {
+            stats_header(&mut out, 12);
+            out.extend_from_slice(b);
+        }
+    }
+    let len = out.len() as u16;
+    out[2..4].copy_from_slice(&len.to_be_bytes());
+    out
 }
