@@ -139,13 +139,22 @@ fn ovs_ofctl_messages_decode_and_print_the_same() {
     });
     let target = format!("tcp:127.0.0.1:{port}");
     let commands: [&[&str]; 8] = [
-        &["add-flow", "tcp,nw_src=10.0.0.0/8,tp_dst=80,actions=output:2,resubmit(,3)"],
-        &["add-flow", "table=2,priority=5,reg0=7,ipv6,actions=set_field:1->reg1,goto_table:3"],
+        &[
+            "add-flow",
+            "tcp,nw_src=10.0.0.0/8,tp_dst=80,actions=output:2,resubmit(,3)",
+        ],
+        &[
+            "add-flow",
+            "table=2,priority=5,reg0=7,ipv6,actions=set_field:1->reg1,goto_table:3",
+        ],
         &["del-flows", "in_port=1"],
         &["dump-flows"],
         &["show"],
         &["dump-ports"],
-        &["add-group", "group_id=1,type=all,bucket=output:1,bucket=output:2"],
+        &[
+            "add-group",
+            "group_id=1,type=all,bucket=output:1,bucket=output:2",
+        ],
         &["add-meter", "meter=1,kbps,band=type=drop,rate=1000"],
     ];
     for v in ["OpenFlow10", "OpenFlow13", "OpenFlow14", "OpenFlow15"] {

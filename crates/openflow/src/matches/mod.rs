@@ -371,9 +371,9 @@ impl Match {
         if !self.has_default_packet_type() {
             return;
         }
-        let needed = crate::field::FIELDS.iter().any(|f| {
-            f.prereq != crate::field::Prereq::None && access::get(&self.mask, f.id) != 0
-        });
+        let needed = crate::field::FIELDS
+            .iter()
+            .any(|f| f.prereq != crate::field::Prereq::None && access::get(&self.mask, f.id) != 0);
         if !needed {
             self.mask.packet_type = 0;
         }

@@ -537,6 +537,10 @@ pub fn decode_oxm_match(b: &mut &[u8]) -> Result<Match> {
     }
     let type_ = u16::from_be_bytes([b[0], b[1]]);
     let len = usize::from(u16::from_be_bytes([b[2], b[3]]));
+    if type_ == 0 && len != 88 {
+        // The OpenFlow 1.1 standard match has a fixed size.
+        return Err(OfpError::OFPBMC_BAD_LEN);
+    }
     if type_ != 1 {
         return Err(OfpError::OFPBMC_BAD_TYPE);
     }

@@ -73,11 +73,43 @@ fn be32(d: &[u8], at: usize) -> u32 {
     u32::from_be_bytes([d[at], d[at + 1], d[at + 2], d[at + 3]])
 }
 
+/// Fixed size of the messages whose decoders need a minimum (OVS's
+/// `ofpraw` sizes): total bytes including headers, and whether what
+/// follows must be a multiple of 8.
+fn min_len(raw: &str) -> Option<(usize, bool)> {
+    Some(match raw {
+        "OFPT10_FLOW_MOD" => (72, true),
+        "OFPT11_FLOW_MOD" => (48, true),
+        "NXT_FLOW_MOD" => (48, true),
+        "OFPT11_GROUP_MOD" => (16, true),
+        "OFPT15_GROUP_MOD" | "NXT_GROUP_MOD" => {
+            (24 + if raw == "NXT_GROUP_MOD" { 8 } else { 0 }, true)
+        }
+        "OFPT13_METER_MOD" => (16, true),
+        "OFPT_GET_CONFIG_REPLY" | "OFPT_SET_CONFIG" => (12, false),
+        "OFPST10_FLOW_REQUEST" | "OFPST10_AGGREGATE_REQUEST" => (56, false),
+        "OFPST11_FLOW_REQUEST" | "OFPST11_AGGREGATE_REQUEST" | "OFPST15_AGGREGATE_REQUEST" => {
+            (48, true)
+        }
+        "NXST_FLOW_REQUEST" | "NXST_AGGREGATE_REQUEST" => (32, true),
+        "OFPST10_PORT_REQUEST" => (20, false),
+        "OFPST11_PORT_REQUEST" | "OFPST15_PORT_DESC_REQUEST" => (24, false),
+        _ => return None,
+    })
+}
+
 /// Identifies the message in `d` (OVS `ofpraw_decode()`); with `partial`,
 /// only the bytes present are needed (for truncated messages).
 pub fn identify(d: &[u8], partial: bool) -> Result<Raw> {
     let h = Header::peek(d).ok_or(OfpError::OFPBRC_BAD_LEN)?;
-    let v = h.ofp_version()?.wire();
+    // OVS's raw message table has nothing for an unknown version, so the
+    // type is what is "not supported" (`ofpraw_decode()`); a connection
+    // answers such a message with OFPBRC_BAD_VERSION instead (see
+    // `message::decode`).
+    let v = h
+        .ofp_version()
+        .map_err(|_| OfpError::OFPBRC_BAD_TYPE)?
+        .wire();
     let len = if partial {
         d.len()
     } else {
@@ -103,6 +135,7 @@ pub fn identify(d: &[u8], partial: bool) -> Result<Raw> {
             _ => return Err(OfpError::OFPBRC_BAD_VENDOR),
         };
         let raw = lookup(family, v, sub, None).ok_or(OfpError::OFPBRC_BAD_SUBTYPE)?;
+        check_len(raw, len)?;
         return Ok(Raw {
             family,
             raw,
@@ -126,6 +159,7 @@ pub fn identify(d: &[u8], partial: bool) -> Result<Raw> {
                 _ => return Err(OfpError::OFPBRC_BAD_VENDOR),
             };
             let raw = lookup(family, v, sub, Some(reply)).ok_or(OfpError::OFPBRC_BAD_STAT)?;
+            check_len(raw, len)?;
             return Ok(Raw {
                 family,
                 raw,
@@ -143,12 +177,22 @@ pub fn identify(d: &[u8], partial: bool) -> Result<Raw> {
         });
     }
     let raw = lookup("OFPT", v, u32::from(t), None).ok_or(OfpError::OFPBRC_BAD_TYPE)?;
+    check_len(raw, len)?;
     Ok(Raw {
         family: "OFPT",
         raw,
         body_ofs: 8,
         stats_flags: 0,
     })
+}
+
+fn check_len(raw: &str, len: usize) -> Result<()> {
+    match min_len(raw) {
+        Some((min, multiple)) if len < min || (multiple && (len - min) % 8 != 0) => {
+            Err(OfpError::OFPBRC_BAD_LEN)
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The body text of a whole message at `verbosity` (OVS

@@ -410,7 +410,14 @@ pub fn encode_request(r: &StatsRequest, v: Version, xid: u32) -> Vec<u8> {
             }
         }
         StatsRequest::Meter(m) | StatsRequest::MeterConfig(m) => {
-            stats_header(&mut out, if matches!(r, StatsRequest::Meter(_)) { 9 } else { 10 });
+            stats_header(
+                &mut out,
+                if matches!(r, StatsRequest::Meter(_)) {
+                    9
+                } else {
+                    10
+                },
+            );
             out.put_u32(*m);
             out.put_u32(0);
         }
