@@ -5,7 +5,7 @@ use std::io::Write;
 
 /// Runs the command; returns the exit status.
 pub fn run(hex: &str, verbosity: Option<&str>, out: &mut dyn Write) -> i32 {
-    let verbosity = verbosity.map_or(2, |v| atoi(v));
+    let verbosity = verbosity.map_or(2, atoi);
     let mut text = hex.to_owned();
     if hex == "-" {
         text.clear();

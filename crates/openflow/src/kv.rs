@@ -82,29 +82,6 @@ impl<'a> Iterator for KeyValues<'a> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn splits_like_ovs() {
-        let kv: Vec<_> =
-            KeyValues::new("tcp,nw_src=1.2.3.4 actions=output:1,resubmit(,2),drop").collect();
-        assert_eq!(
-            kv,
-            [
-                ("tcp", ""),
-                ("nw_src", "1.2.3.4"),
-                ("actions", "output:1"),
-                ("resubmit", ",2"),
-                ("drop", "")
-            ]
-        );
-        let kv: Vec<_> = KeyValues::new("clone(output:1,ct(commit)),x").collect();
-        assert_eq!(kv, [("clone", "output:1,ct(commit)"), ("x", "")]);
-    }
-}
-
 /// C's `strtoull(s, &tail, 0)` with an empty tail required: `0x` hex,
 /// leading-`0` octal or decimal.
 pub fn c_uint(s: &str) -> Option<u64> {
@@ -171,4 +148,27 @@ pub fn hex_bytes(s: &str) -> Option<Vec<u8>> {
         i += 2;
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_like_ovs() {
+        let kv: Vec<_> =
+            KeyValues::new("tcp,nw_src=1.2.3.4 actions=output:1,resubmit(,2),drop").collect();
+        assert_eq!(
+            kv,
+            [
+                ("tcp", ""),
+                ("nw_src", "1.2.3.4"),
+                ("actions", "output:1"),
+                ("resubmit", ",2"),
+                ("drop", "")
+            ]
+        );
+        let kv: Vec<_> = KeyValues::new("clone(output:1,ct(commit)),x").collect();
+        assert_eq!(kv, [("clone", "output:1,ct(commit)"), ("x", "")]);
+    }
 }

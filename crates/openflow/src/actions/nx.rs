@@ -567,7 +567,7 @@ pub fn decode(act: &[u8], v: Version, out: &mut Vec<Action>) -> Result<()> {
             let clause = b.get_u8();
             let n_clauses = b.get_u8();
             let id = b.get_u32();
-            if n_clauses < 2 || n_clauses > 64 || clause >= n_clauses {
+            if !(2..=64).contains(&n_clauses) || clause >= n_clauses {
                 return Err(OfpError::NXBAC_BAD_CONJUNCTION);
             }
             Action::Conjunction {

@@ -125,9 +125,7 @@ fn encode_action(a: &Action, v: Version, ctx: &mut Ctx, out: &mut Vec<u8>) {
                 put_std(out, 17, &0x8100u16.to_be_bytes());
             }
             ctx.has_vlan = true;
-            if of10 {
-                put_std(out, 1, &vid.to_be_bytes());
-            } else if v == Version::Of11 {
+            if pre12 {
                 put_std(out, 1, &vid.to_be_bytes());
             } else {
                 put_set_field(out, v, FieldId::VlanVid, u128::from(vid | VLAN_CFI), None);

@@ -451,7 +451,7 @@ pub fn decode(mut p: &[u8], allow_cookie: bool) -> Result<Decoded> {
             return Err(OfpError::OFPBMC_BAD_FIELD);
         }
         let expect = field.map_or(8, |f| usize::from(f.n_bytes));
-        let can_mask = field.map_or(true, |f| f.maskable);
+        let can_mask = field.is_none_or(|f| f.maskable);
         if width != expect || (h.hasmask && plen != 2 * width) || width == 0 {
             return Err(OfpError::OFPBMC_BAD_LEN);
         }

@@ -28,7 +28,7 @@ pub struct Hello {
 pub fn decode_hello(d: &[u8]) -> Hello {
     let v = d[0];
     let mut versions = if v >= 31 {
-        u32::MAX & !1
+        !1
     } else {
         ((1u32 << (v + 1)) - 1) & !1
     };

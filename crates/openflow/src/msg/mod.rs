@@ -60,7 +60,7 @@ fn lookup(family: &str, v: u8, num: u32, want_reply: Option<bool>) -> Option<&'s
             && lo.parse::<u8>().ok()? <= v
             && v <= hi.parse::<u8>().ok()?
             && n.parse::<u32>().ok()? == num
-            && want_reply.map_or(true, |r| raw.ends_with("_REPLY") == r);
+            && want_reply.is_none_or(|r| raw.ends_with("_REPLY") == r);
         ok.then_some(raw)
     })
 }
@@ -163,7 +163,7 @@ pub fn identify(d: &[u8], partial: bool) -> Result<Raw> {
             return Ok(Raw {
                 family,
                 raw,
-                body_ofs: if of10 { 24 } else { 24 },
+                body_ofs: 24,
                 stats_flags: flags,
             });
         }

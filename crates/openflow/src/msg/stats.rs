@@ -39,7 +39,7 @@ pub enum StatsRequest {
     /// Switch description.
     Desc,
     /// Flows or aggregate.
-    Flow(FlowStatsRequest),
+    Flow(Box<FlowStatsRequest>),
     /// Table statistics.
     Table,
     /// Port statistics for a port (ANY for all).
@@ -114,7 +114,7 @@ pub fn decode_request(mut b: &[u8], raw: &Raw, v: Version) -> Result<Option<Stat
             let m = of10::RawMatch10::decode(&mut b)?;
             let table_id = b.get_u8();
             b.advance(1);
-            StatsRequest::Flow(FlowStatsRequest {
+            StatsRequest::Flow(Box::new(FlowStatsRequest {
                 aggregate: raw.raw.contains("AGGREGATE"),
                 m: Match::from_of10(&m),
                 cookie: 0,
@@ -123,7 +123,7 @@ pub fn decode_request(mut b: &[u8], raw: &Raw, v: Version) -> Result<Option<Stat
                 out_group: u32::MAX,
                 table_id,
                 nxm: false,
-            })
+            }))
         }
         "NXST_FLOW_REQUEST" | "NXST_AGGREGATE_REQUEST" => {
             if b.len() < 8 {
@@ -141,7 +141,7 @@ pub fn decode_request(mut b: &[u8], raw: &Raw, v: Version) -> Result<Option<Stat
             if b.len() != padded {
                 return Err(OfpError::OFPBRC_BAD_LEN);
             }
-            StatsRequest::Flow(FlowStatsRequest {
+            StatsRequest::Flow(Box::new(FlowStatsRequest {
                 aggregate: raw.raw.contains("AGGREGATE"),
                 m: d.m,
                 cookie: d.cookie,
@@ -150,7 +150,7 @@ pub fn decode_request(mut b: &[u8], raw: &Raw, v: Version) -> Result<Option<Stat
                 out_group: u32::MAX,
                 table_id,
                 nxm: true,
-            })
+            }))
         }
         "OFPST11_FLOW_REQUEST" | "OFPST11_AGGREGATE_REQUEST" | "OFPST15_AGGREGATE_REQUEST" => {
             if b.len() < 32 {
@@ -167,7 +167,7 @@ pub fn decode_request(mut b: &[u8], raw: &Raw, v: Version) -> Result<Option<Stat
             if !b.is_empty() {
                 return Err(OfpError::OFPBRC_BAD_LEN);
             }
-            StatsRequest::Flow(FlowStatsRequest {
+            StatsRequest::Flow(Box::new(FlowStatsRequest {
                 aggregate: raw.raw.contains("AGGREGATE"),
                 m,
                 cookie,
@@ -176,7 +176,7 @@ pub fn decode_request(mut b: &[u8], raw: &Raw, v: Version) -> Result<Option<Stat
                 out_group,
                 table_id,
                 nxm: false,
-            })
+            }))
         }
         "OFPST10_PORT_REQUEST" => {
             exact(b, 8)?;
