@@ -6,6 +6,7 @@
 //! - [`wire`]: OpenFlow 1.0 and 1.1+ actions and instructions;
 //! - [`nx`]: Nicira extension actions.
 
+pub mod ct;
 pub mod nx;
 pub mod text;
 pub mod wire;
@@ -250,6 +251,10 @@ pub enum Action {
     Clone(Vec<Action>),
     /// Clear the conntrack state.
     CtClear,
+    /// Send through the connection tracker.
+    Ct(ct::Ct),
+    /// Network address translation (inside `ct`).
+    Nat(ct::Nat),
     /// Meter (an instruction before OpenFlow 1.5).
     Meter(u32),
     /// Instruction: clear the action set.
@@ -350,6 +355,8 @@ impl Action {
             Action::Conjunction { .. } => "conjunction",
             Action::Clone(_) => "clone",
             Action::CtClear => "ct_clear",
+            Action::Ct(_) => "ct",
+            Action::Nat(_) => "nat",
             Action::Meter(_) => "meter",
             Action::ClearActions => "clear_actions",
             Action::WriteActions(_) => "write_actions",
@@ -362,6 +369,16 @@ impl Action {
 /// OVS `ofpacts_verify()`: conjunctions only with notes, instructions in
 /// order and at most once each, only allowed instructions.
 pub fn verify(acts: &[Action], allow_instructions: bool) -> Result<(), (OfpError, String)> {
+    verify_in(acts, allow_instructions, None)
+}
+
+/// [`verify`] for actions nested in `outer` (`"ct"`, `"clone"`,
+/// `"write_actions"`).
+pub fn verify_in(
+    acts: &[Action],
+    allow_instructions: bool,
+    outer: Option<&str>,
+) -> Result<(), (OfpError, String)> {
     if acts.iter().any(|a| matches!(a, Action::Conjunction { .. })) {
         if let Some(a) = acts
             .iter()
@@ -384,10 +401,49 @@ pub fn verify(acts: &[Action], allow_instructions: bool) -> Result<(), (OfpError
             Action::Move { dst, .. } => Some(dst.field),
             _ => None,
         };
-        if matches!(dst, Some(FieldId::CtMark | FieldId::CtLabel)) {
+        let ct_field = matches!(dst, Some(FieldId::CtMark | FieldId::CtLabel));
+        if ct_field && outer != Some("ct") {
             return Err((
                 OfpError::OFPBAC_BAD_SET_ARGUMENT,
                 "cannot set CT fields outside of ct action".into(),
+            ));
+        }
+        if matches!(a, Action::Nat(_)) {
+            if outer != Some("ct") {
+                return Err((
+                    OfpError::OFPBAC_BAD_SET_ARGUMENT,
+                    "Cannot have NAT action outside of \"ct\" action".into(),
+                ));
+            }
+            continue;
+        }
+        if outer == Some("ct") {
+            match dst {
+                None => {
+                    return Err((
+                        OfpError::OFPBAC_BAD_ARGUMENT,
+                        format!("ct action doesn't support nested action {}", a.kind_name()),
+                    ))
+                }
+                Some(f) if !ct_field => {
+                    return Err((
+                        OfpError::OFPBAC_BAD_ARGUMENT,
+                        format!(
+                            "ct action doesn't support nested modification of {}",
+                            f.field().name
+                        ),
+                    ))
+                }
+                _ => {}
+            }
+        }
+        if outer.is_some() && matches!(a, Action::Meter(_)) {
+            return Err((
+                OfpError::OFPBAC_BAD_ARGUMENT,
+                format!(
+                    "{} action doesn't support nested action meter",
+                    outer.unwrap_or("")
+                ),
             ));
         }
         let next = a.inst();
@@ -564,6 +620,22 @@ fn check_one(a: &Action, m: &mut Match, table_id: u8, u: &mut Protocols) -> Resu
             let mut tu = *u;
             for a in inner {
                 check_one(a, &mut tmp, table_id, &mut tu)?;
+            }
+        }
+        Action::Ct(c) => {
+            let nw_proto = f.nw_proto;
+            if !ip_any
+                || (f.ct_state & ct_state::INVALID != 0 && c.flags & ct::CT_COMMIT != 0)
+                || (c.alg == 21 && nw_proto != ipproto::TCP)
+                || (c.alg == 69 && nw_proto != ipproto::UDP)
+            {
+                return Err(OfpError::OFPBAC_MATCH_INCONSISTENT);
+            }
+            if let Some(z) = &c.zone_src {
+                return z.check(Some(m));
+            }
+            for a in &c.actions {
+                check_one(a, m, table_id, u)?;
             }
         }
         Action::GotoTable(t) => {

@@ -57,6 +57,10 @@ pub const OUTPUT_REG2: u16 = 32;
 pub const REG_LOAD2: u16 = 33;
 /// `NXAST_CONJUNCTION`.
 pub const CONJUNCTION: u16 = 34;
+/// `NXAST_CT`.
+pub const CT: u16 = 35;
+/// `NXAST_NAT`.
+pub const NAT: u16 = 36;
 /// `NXAST_CONTROLLER2`.
 pub const CONTROLLER2: u16 = 37;
 /// `NXAST_GROUP` (OpenFlow 1.0 only).
@@ -88,7 +92,8 @@ fn ofs_nbits(ofs: u16, n_bits: u16) -> u16 {
     ofs << 6 | (n_bits - 1)
 }
 
-fn nxm_header32(field: FieldId) -> Option<u32> {
+/// The 32-bit NXM header of `field`, if it has one.
+pub fn nxm_header32(field: FieldId) -> Option<u32> {
     let f = field.field();
     let c = f.code_for(None)?;
     if c.class == 0xffff {
@@ -562,6 +567,8 @@ pub fn decode(act: &[u8], v: Version, out: &mut Vec<Action>) -> Result<()> {
             })
         }
         CONTROLLER2 => decode_controller2(act)?,
+        CT => super::ct::decode_ct(act, v)?,
+        NAT => super::ct::decode_nat(act)?,
         CONJUNCTION => {
             want(act, 16)?;
             let clause = b.get_u8();

@@ -311,6 +311,15 @@ impl Parser {
                 Action::Clone(inner)
             }
             "ct_clear" => Action::CtClear,
+            "ct" => {
+                let mut exec = |v: &str| -> Result<Vec<Action>, String> {
+                    let inner = self.parse_nested(v, depth + 1)?;
+                    super::verify_in(&inner, false, Some("ct")).map_err(|(_, m)| m)?;
+                    Ok(inner)
+                };
+                super::ct::parse_ct(v, &mut exec)?
+            }
+            "nat" => Action::Nat(super::ct::parse_nat(v)?),
             "meter" => {
                 self.usable = self.usable.and(Protocols::OF13_UP);
                 Action::Meter(str_to_u32(v)?)
@@ -341,6 +350,23 @@ impl Parser {
         };
         out.push(a);
         Ok(())
+    }
+
+    /// Actions nested in another action; their usable protocols narrow
+    /// ours, and the outer action verifies them.
+    fn parse_nested(&mut self, s: &str, depth: u32) -> Result<Vec<Action>, String> {
+        if depth >= 100 {
+            return Err("Action nested too deeply".into());
+        }
+        let mut out = Vec::new();
+        for (key, value) in KeyValues::new(s) {
+            let lower = key.to_ascii_lowercase();
+            if lower == "drop" {
+                continue;
+            }
+            self.parse_one(&lower, key, value, &mut out, depth)?;
+        }
+        Ok(out)
     }
 
     fn parse_output(&mut self, v: &str, out: &mut Vec<Action>) -> Result<(), String> {
@@ -774,6 +800,8 @@ fn format_action(s: &mut String, a: &Action) {
             let _ = write!(s, "clone({})", format_actions(inner));
         }
         Action::CtClear => s.push_str("ct_clear"),
+        Action::Ct(c) => super::ct::format_ct(s, c),
+        Action::Nat(n) => super::ct::format_nat(s, n),
         Action::Meter(m) => {
             let _ = write!(s, "meter:{m}");
         }

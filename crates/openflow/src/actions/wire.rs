@@ -288,6 +288,13 @@ fn encode_action(a: &Action, v: Version, ctx: &mut Ctx, out: &mut Vec<u8>) {
             ctx.nw_proto = 0;
             nx::encode(a, v, out);
         }
+        Action::Ct(c) => {
+            let mut inner = *ctx;
+            super::ct::encode_ct(c, v, out, &mut |a, out| {
+                encode_action(a, v, &mut inner, out)
+            });
+        }
+        Action::Nat(n) => super::ct::encode_nat(n, out),
         _ => nx::encode(a, v, out),
     }
 }
