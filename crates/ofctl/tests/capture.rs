@@ -138,7 +138,7 @@ fn ovs_ofctl_messages_decode_and_print_the_same() {
         }
     });
     let target = format!("tcp:127.0.0.1:{port}");
-    let commands: [&[&str]; 8] = [
+    let commands: [&[&str]; 24] = [
         &[
             "add-flow",
             "tcp,nw_src=10.0.0.0/8,tp_dst=80,actions=output:2,resubmit(,3)",
@@ -156,6 +156,22 @@ fn ovs_ofctl_messages_decode_and_print_the_same() {
             "group_id=1,type=all,bucket=output:1,bucket=output:2",
         ],
         &["add-meter", "meter=1,kbps,band=type=drop,rate=1000"],
+        &["add-meter", "meter=2,pktps,burst,stats,bands=type=dscp_remark,rate=100,burst_size=10,prec_level=1"],
+        &["add-group", "group_id=2,type=select,bucket=weight:10,output:1,bucket=weight:20,output:2"],
+        &["add-group", "group_id=3,type=ff,bucket=watch_port:1,output:1"],
+        &["packet-out", "in_port=1 packet=505400000001505400000002080045000014000100004001f7d6c0a80001c0a80002 actions=output:2"],
+        &["mod-port", "1", "down"],
+        &["mod-table", "1", "drop"],
+        &["dump-tables"],
+        &["dump-groups"],
+        &["dump-group-features"],
+        &["dump-meters"],
+        &["meter-features"],
+        &["queue-stats"],
+        &["dump-aggregate", "tcp"],
+        &["dump-flows", "table=3,ip,nw_dst=10.0.0.0/8"],
+        &["del-groups"],
+        &["del-meters"],
     ];
     for v in ["OpenFlow10", "OpenFlow13", "OpenFlow14", "OpenFlow15"] {
         for c in commands {

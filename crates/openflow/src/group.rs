@@ -114,7 +114,7 @@ fn decode_buckets15(mut b: &[u8], v: Version, type_: u8) -> Result<Vec<Bucket>> 
             }
             let body = &props[4..plen];
             match (t, body.len()) {
-                (0, 2) => bucket.weight = u16::from_be_bytes([body[0], body[1]]),
+                (0, 2 | 4) => bucket.weight = u16::from_be_bytes([body[0], body[1]]),
                 (1, 4) => {
                     let p = u32::from_be_bytes([body[0], body[1], body[2], body[3]]);
                     bucket.watch_port =
@@ -224,7 +224,7 @@ pub fn encode(gm: &GroupMod, v: Version, xid: u32) -> Vec<u8> {
             let alen = (out.len() - astart) as u16;
             if gm.type_ == 1 || bk.weight != 0 {
                 out.put_u16(0);
-                out.put_u16(6);
+                out.put_u16(8);
                 out.put_u16(bk.weight);
                 out.put_u16(0);
             }

@@ -23,6 +23,7 @@ pub mod matches;
 pub mod meter;
 pub mod msg;
 pub mod ofp_print;
+pub mod packet_out;
 pub mod print;
 pub mod version;
 

@@ -51,6 +51,8 @@ pub enum Message {
     GroupMod(GroupMod),
     /// Meter-mod.
     MeterMod(MeterMod),
+    /// Packet-out.
+    PacketOut(crate::packet_out::PacketOut),
     /// Multipart request.
     StatsRequest(StatsRequest),
     /// A message rvs identifies but does not decode: its OVS raw name and
@@ -116,6 +118,9 @@ pub fn decode(d: &[u8]) -> Result<(Version, u32, Message)> {
             Message::GroupMod(group::decode(body, v, raw.raw != "OFPT11_GROUP_MOD")?)
         }
         "OFPT13_METER_MOD" => Message::MeterMod(meter::decode(body)?),
+        "OFPT10_PACKET_OUT" | "OFPT11_PACKET_OUT" | "OFPT15_PACKET_OUT" => {
+            Message::PacketOut(crate::packet_out::decode(body, v)?)
+        }
         _ if raw.is_stats_request() => match stats::decode_request(body, &raw, v)? {
             Some(r) => Message::StatsRequest(r),
             None => Message::Other(raw.raw, d.to_vec()),
@@ -160,6 +165,7 @@ pub fn encode(m: &Message, v: Version, xid: u32) -> Vec<u8> {
         }
         Message::GroupMod(gm) => group::encode(gm, v, xid),
         Message::MeterMod(mm) => meter::encode(mm, v, xid),
+        Message::PacketOut(po) => crate::packet_out::encode(po, v, xid),
         Message::StatsRequest(r) => stats::encode_request(r, v, xid),
         Message::Other(_, bytes) => bytes.clone(),
     }

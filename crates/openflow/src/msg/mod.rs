@@ -86,6 +86,9 @@ fn min_len(raw: &str) -> Option<(usize, bool)> {
             (24 + if raw == "NXT_GROUP_MOD" { 8 } else { 0 }, true)
         }
         "OFPT13_METER_MOD" => (16, true),
+        "OFPT10_PACKET_OUT" => (16, false),
+        "OFPT11_PACKET_OUT" => (24, false),
+        "OFPT15_PACKET_OUT" => (16, false),
         "OFPT_GET_CONFIG_REPLY" | "OFPT_SET_CONFIG" => (12, false),
         "OFPST10_FLOW_REQUEST" | "OFPST10_AGGREGATE_REQUEST" => (56, false),
         "OFPST11_FLOW_REQUEST" | "OFPST11_AGGREGATE_REQUEST" | "OFPST15_AGGREGATE_REQUEST" => {
@@ -230,6 +233,10 @@ pub fn format_body(d: &[u8], raw: &Raw, verbosity: i32) -> Result<String> {
         "OFPT11_GROUP_MOD" | "OFPT15_GROUP_MOD" | "NXT_GROUP_MOD" => {
             let gm = crate::group::decode(body, v, raw.raw != "OFPT11_GROUP_MOD")?;
             s.push_str(&crate::group::format(&gm, v));
+        }
+        "OFPT10_PACKET_OUT" | "OFPT11_PACKET_OUT" | "OFPT15_PACKET_OUT" => {
+            let po = crate::packet_out::decode(body, v)?;
+            s.push_str(&crate::packet_out::format(&po, verbosity));
         }
         "OFPT13_METER_MOD" => {
             let mm = crate::meter::decode(body)?;

@@ -196,13 +196,19 @@ pub fn decode_request(mut b: &[u8], raw: &Raw, v: Version) -> Result<Option<Stat
         }
         "OFPST10_QUEUE_REQUEST" => {
             exact(b, 8)?;
-            let p = b.get_u16().into();
+            let p = match u32::from(b.get_u16()) {
+                crate::actions::port::ALL => crate::actions::port::ANY,
+                p => p,
+            };
             b.advance(2);
             StatsRequest::Queue(p, b.get_u32())
         }
         "OFPST11_QUEUE_REQUEST" => {
             exact(b, 8)?;
-            let p = port11(b.get_u32())?;
+            let p = match port11(b.get_u32())? {
+                crate::actions::port::ALL => crate::actions::port::ANY,
+                p => p,
+            };
             StatsRequest::Queue(p, b.get_u32())
         }
         "OFPST11_GROUP_REQUEST" | "NXST_GROUP_REQUEST" => {
