@@ -52,7 +52,7 @@ pub enum Message {
     /// Meter-mod.
     MeterMod(MeterMod),
     /// Packet-out.
-    PacketOut(crate::packet_out::PacketOut),
+    PacketOut(Box<crate::packet_out::PacketOut>),
     /// Multipart request.
     StatsRequest(StatsRequest),
     /// A message rvs identifies but does not decode: its OVS raw name and
@@ -119,7 +119,7 @@ pub fn decode(d: &[u8]) -> Result<(Version, u32, Message)> {
         }
         "OFPT13_METER_MOD" => Message::MeterMod(meter::decode(body)?),
         "OFPT10_PACKET_OUT" | "OFPT11_PACKET_OUT" | "OFPT15_PACKET_OUT" => {
-            Message::PacketOut(crate::packet_out::decode(body, v)?)
+            Message::PacketOut(Box::new(crate::packet_out::decode(body, v)?))
         }
         _ if raw.is_stats_request() => match stats::decode_request(body, &raw, v)? {
             Some(r) => Message::StatsRequest(r),
