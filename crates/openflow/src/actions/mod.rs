@@ -6,7 +6,9 @@
 //! - [`wire`]: OpenFlow 1.0 and 1.1+ actions and instructions;
 //! - [`nx`]: Nicira extension actions.
 
+pub mod balance;
 pub mod ct;
+pub mod learn;
 pub mod nx;
 pub mod text;
 pub mod wire;
@@ -74,6 +76,24 @@ impl Subfield {
             return Err(OfpError::OFPBAC_MATCH_INCONSISTENT);
         }
         Ok(())
+    }
+
+    /// [`Subfield::check`] as a `what` ("source" or "destination") field,
+    /// logging the problem as OVS's `mf_check_src()`/`mf_check_dst()` do.
+    pub fn check_as(&self, m: Option<&Match>, what: &str) -> Result<(), OfpError> {
+        let r = self.check(m);
+        let f = self.field.field();
+        match r {
+            Err(OfpError::OFPBAC_MATCH_INCONSISTENT) => crate::diag::warn(
+                "meta_flow",
+                format!("{what} field {} lacks correct prerequisites", f.name),
+            ),
+            Err(_) if self.n_bits == 0 => {
+                crate::diag::warn("meta_flow", format!("zero bit {what} field {}", f.name))
+            }
+            _ => {}
+        }
+        r
     }
 }
 
@@ -255,6 +275,12 @@ pub enum Action {
     Ct(ct::Ct),
     /// Network address translation (inside `ct`).
     Nat(ct::Nat),
+    /// Learn a flow.
+    Learn(Box<learn::Learn>),
+    /// Choose a link by hash into a field.
+    Multipath(Box<balance::Multipath>),
+    /// Choose a live member port (and output, or load it into a field).
+    Bundle(Box<balance::Bundle>),
     /// Meter (an instruction before OpenFlow 1.5).
     Meter(u32),
     /// Instruction: clear the action set.
@@ -357,6 +383,10 @@ impl Action {
             Action::CtClear => "ct_clear",
             Action::Ct(_) => "ct",
             Action::Nat(_) => "nat",
+            Action::Learn(_) => "learn",
+            Action::Multipath(_) => "multipath",
+            Action::Bundle(b) if b.dst.is_some() => "bundle_load",
+            Action::Bundle(_) => "bundle",
             Action::Meter(_) => "meter",
             Action::ClearActions => "clear_actions",
             Action::WriteActions(_) => "write_actions",
@@ -514,7 +544,7 @@ fn check_one(a: &Action, m: &mut Match, table_id: u8, u: &mut Protocols) -> Resu
         Action::Output { port: p, .. } | Action::Enqueue { port: p, .. } => {
             check_output_port(*p)?;
         }
-        Action::OutputReg { src, .. } => src.check(Some(m))?,
+        Action::OutputReg { src, .. } => src.check_as(Some(m), "source")?,
         Action::Resubmit { ct: true, .. } => {
             let valid = ct_state::NEW
                 | ct_state::ESTABLISHED
@@ -547,8 +577,8 @@ fn check_one(a: &Action, m: &mut Match, table_id: u8, u: &mut Protocols) -> Resu
             }
         }
         Action::Move { src, dst } => {
-            src.check(Some(m))?;
-            dst.check(Some(m))?;
+            src.check_as(Some(m), "source")?;
+            dst.check_as(Some(m), "destination")?;
             if !dst.field.field().writable {
                 return Err(OfpError::OFPBAC_BAD_SET_ARGUMENT);
             }
@@ -620,6 +650,16 @@ fn check_one(a: &Action, m: &mut Match, table_id: u8, u: &mut Protocols) -> Resu
             let mut tu = *u;
             for a in inner {
                 check_one(a, &mut tmp, table_id, &mut tu)?;
+            }
+        }
+        Action::Learn(l) => learn::check(l, m)?,
+        Action::Multipath(mp) => mp.dst.check_as(Some(m), "destination")?,
+        Action::Bundle(b) => {
+            if let Some(d) = &b.dst {
+                d.check_as(Some(m), "destination")?;
+            }
+            for p in &b.members {
+                check_output_port(*p)?;
             }
         }
         Action::Ct(c) => {

@@ -57,6 +57,16 @@ pub const OUTPUT_REG2: u16 = 32;
 pub const REG_LOAD2: u16 = 33;
 /// `NXAST_CONJUNCTION`.
 pub const CONJUNCTION: u16 = 34;
+/// `NXAST_MULTIPATH`.
+pub const MULTIPATH: u16 = 10;
+/// `NXAST_BUNDLE`.
+pub const BUNDLE: u16 = 12;
+/// `NXAST_BUNDLE_LOAD`.
+pub const BUNDLE_LOAD: u16 = 13;
+/// `NXAST_LEARN`.
+pub const LEARN: u16 = 16;
+/// `NXAST_LEARN2`.
+pub const LEARN2: u16 = 45;
 /// `NXAST_CT`.
 pub const CT: u16 = 35;
 /// `NXAST_NAT`.
@@ -293,6 +303,9 @@ pub fn encode(a: &Action, v: Version, out: &mut Vec<u8>) {
             put_nx(out, CONJUNCTION, &b);
         }
         Action::PushMpls(t) => put_nx(out, PUSH_MPLS, &t.to_be_bytes()),
+        Action::Learn(l) => super::learn::encode(l, out),
+        Action::Multipath(m) => super::balance::encode_multipath(m, out),
+        Action::Bundle(b) => super::balance::encode_bundle(b, out),
         Action::PopMpls(t) => put_nx(out, POP_MPLS, &t.to_be_bytes()),
         Action::SetMplsLabel(l) => put_nx(
             out,
@@ -568,6 +581,9 @@ pub fn decode(act: &[u8], v: Version, out: &mut Vec<Action>) -> Result<()> {
         }
         CONTROLLER2 => decode_controller2(act)?,
         CT => super::ct::decode_ct(act, v)?,
+        MULTIPATH => super::balance::decode_multipath(act)?,
+        BUNDLE | BUNDLE_LOAD => super::balance::decode_bundle(act, subtype == BUNDLE_LOAD)?,
+        LEARN | LEARN2 => Action::Learn(Box::new(super::learn::decode(act, subtype == LEARN2)?)),
         NAT => super::ct::decode_nat(act)?,
         CONJUNCTION => {
             want(act, 16)?;

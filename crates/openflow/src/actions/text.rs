@@ -320,6 +320,10 @@ impl Parser {
                 super::ct::parse_ct(v, &mut exec)?
             }
             "nat" => Action::Nat(super::ct::parse_nat(v)?),
+            "learn" => Action::Learn(Box::new(super::learn::parse(v)?)),
+            "multipath" => super::balance::parse_multipath(v)?,
+            "bundle" => super::balance::parse_bundle(v, false)?,
+            "bundle_load" => super::balance::parse_bundle(v, true)?,
             "meter" => {
                 self.usable = self.usable.and(Protocols::OF13_UP);
                 Action::Meter(str_to_u32(v)?)
@@ -802,6 +806,9 @@ fn format_action(s: &mut String, a: &Action) {
         Action::CtClear => s.push_str("ct_clear"),
         Action::Ct(c) => super::ct::format_ct(s, c),
         Action::Nat(n) => super::ct::format_nat(s, n),
+        Action::Learn(l) => super::learn::format(s, l),
+        Action::Multipath(m) => super::balance::format_multipath(s, m),
+        Action::Bundle(b) => super::balance::format_bundle(s, b),
         Action::Meter(m) => {
             let _ = write!(s, "meter:{m}");
         }
