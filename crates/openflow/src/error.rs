@@ -22,13 +22,17 @@ pub const OFPET12_EXPERIMENTER: u16 = 0xffff;
 pub const NXET_VENDOR: u16 = 0xb0c2;
 
 /// The wire form of an error in one version.
+///
+/// Extension errors carry their vendor: in OpenFlow 1.0 and 1.1 as a
+/// `(type, code)` pair inside an `NXET_VENDOR` error, in 1.2+ as an
+/// experimenter error (`type_` 0xffff, the experimenter's `code`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ErrorCode {
-    /// `ofp_error_msg.type` (for experimenter errors in OF1.2+, 0xffff).
+    /// Error type (0xffff for an OpenFlow 1.2+ experimenter error).
     pub type_: u16,
-    /// `ofp_error_msg.code` (for experimenter errors, the experimenter's code).
+    /// Error code (the experimenter's code for experimenter errors).
     pub code: u16,
-    /// Experimenter ID of an extension error; `None` for a standard one.
+    /// Vendor of an extension error; `None` for a standard one.
     pub vendor: Option<u32>,
 }
 
@@ -311,9 +315,9 @@ fn clauses(spec: &str) -> impl Iterator<Item = Clause> + '_ {
             [c] => (None, c),
             _ => unreachable!("spec with {} numbers", nums.len()),
         };
-        let vendor = match (prefix, type_) {
-            ("OF", _) | ("NX", Some(_)) => None,
-            ("NX", None) => Some(NX_VENDOR_ID),
+        let vendor = match prefix {
+            "OF" => None,
+            "NX" => Some(NX_VENDOR_ID),
             _ => Some(ONF_VENDOR_ID),
         };
         Clause {
@@ -332,12 +336,12 @@ impl OfpError {
         let v = version.wire();
         let c = clauses(self.spec()).find(|c| c.lo <= v && v <= c.hi)?;
         Some(match (c.vendor, c.type_) {
-            (None, Some(t)) => ErrorCode {
+            (vendor, Some(t)) => ErrorCode {
                 type_: t,
                 code: c.code,
-                vendor: None,
+                vendor,
             },
-            (Some(vendor), _) => ErrorCode {
+            (Some(vendor), None) => ErrorCode {
                 type_: OFPET12_EXPERIMENTER,
                 code: c.code,
                 vendor: Some(vendor),
@@ -392,10 +396,18 @@ mod tests {
     fn codes_per_version() {
         use OfpError::*;
         assert_eq!(OFPBRC_BAD_LEN.code(Version::Of10), std(1, 6));
-        assert_eq!(OFPBMC_BAD_PREREQ.code(Version::Of10), std(1, 260));
+        assert_eq!(
+            OFPBMC_BAD_PREREQ.code(Version::Of10),
+            ErrorCode {
+                type_: 1,
+                code: 260,
+                vendor: Some(NX_VENDOR_ID)
+            }
+        );
         assert_eq!(OFPBMC_BAD_PREREQ.code(Version::Of13), std(4, 9));
         assert_eq!(OFPBRC_BAD_PORT.code(Version::Of15), std(1, 11));
-        assert_eq!(OFPFMFC_BAD_FLAGS.code(Version::Of11), std(5, 258));
+        assert_eq!(OFPFMFC_BAD_FLAGS.code(Version::Of11).type_, 5);
+        assert_eq!(OFPFMFC_BAD_FLAGS.code(Version::Of11).code, 258);
         assert_eq!(
             NXBRC_NXM_INVALID.code(Version::Of13),
             ErrorCode {
@@ -414,7 +426,14 @@ mod tests {
         );
         assert_eq!(OFPBFC_BAD_TYPE.code(Version::Of14), std(17, 6));
         // No OF1.0 code: sent as "unencodable".
-        assert_eq!(OFPMMFC_UNKNOWN.code(Version::Of10), std(1, 521));
+        assert_eq!(
+            OFPMMFC_UNKNOWN.code(Version::Of10),
+            ErrorCode {
+                type_: 1,
+                code: 521,
+                vendor: Some(NX_VENDOR_ID)
+            }
+        );
         assert_eq!(
             OfpError::decode(Version::Of13, std(4, 9)),
             Some(OFPBMC_BAD_PREREQ)

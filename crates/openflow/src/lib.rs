@@ -24,6 +24,7 @@ pub mod meter;
 pub mod msg;
 pub mod ofp_print;
 pub mod packet_out;
+pub mod port;
 pub mod print;
 pub mod version;
 

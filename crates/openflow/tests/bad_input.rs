@@ -52,6 +52,15 @@ fn code(type_: u16, code: u16) -> ErrorCode {
     }
 }
 
+/// An extension error of OpenFlow 1.0/1.1 (inside `NXET_VENDOR`).
+fn nx(type_: u16, code: u16) -> ErrorCode {
+    ErrorCode {
+        type_,
+        code,
+        vendor: Some(rvs_openflow::error::NX_VENDOR_ID),
+    }
+}
+
 #[test]
 fn error_codes_per_version_are_ovs() {
     use OfpError::*;
@@ -62,16 +71,16 @@ fn error_codes_per_version_are_ovs() {
         (OFPBRC_BAD_VENDOR, Version::Of10, code(1, 3)),
         (OFPBRC_BAD_SUBTYPE, Version::Of13, code(1, 4)),
         (OFPBRC_BAD_STAT, Version::Of13, code(1, 2)),
-        (OFPBMC_BAD_PREREQ, Version::Of10, code(1, 260)),
+        (OFPBMC_BAD_PREREQ, Version::Of10, nx(1, 260)),
         (OFPBMC_BAD_PREREQ, Version::Of13, code(4, 9)),
         (OFPBMC_DUP_FIELD, Version::Of14, code(4, 10)),
-        (OFPBMC_BAD_FIELD, Version::Of10, code(0, 263)),
+        (OFPBMC_BAD_FIELD, Version::Of10, nx(0, 263)),
         (OFPBMC_BAD_FIELD, Version::Of13, code(4, 6)),
         (OFPBMC_BAD_LEN, Version::Of13, code(4, 1)),
         (OFPBAC_BAD_LEN, Version::Of13, code(2, 1)),
         (OFPBAC_BAD_VENDOR, Version::Of10, code(2, 2)),
         (OFPBAC_BAD_VENDOR_TYPE, Version::Of15, code(2, 3)),
-        (OFPBAC_MATCH_INCONSISTENT, Version::Of10, code(1, 522)),
+        (OFPBAC_MATCH_INCONSISTENT, Version::Of10, nx(1, 522)),
         (OFPBAC_MATCH_INCONSISTENT, Version::Of13, code(2, 10)),
         (OFPBIC_UNKNOWN_INST, Version::Of13, code(3, 0)),
         (OFPFMFC_BAD_COMMAND, Version::Of10, code(3, 4)),

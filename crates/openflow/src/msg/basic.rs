@@ -121,7 +121,7 @@ pub fn encode_error(e: OfpError, v: Version, xid: u32, data: &[u8]) -> Vec<u8> {
             out.put_u16(c.type_);
             out.put_u16(c.code);
         }
-        Some(vendor) if v >= Version::Of12 => {
+        Some(vendor) if c.type_ == OFPET12_EXPERIMENTER => {
             out.put_u16(OFPET12_EXPERIMENTER);
             out.put_u16(c.code);
             out.put_u32(vendor);
@@ -158,11 +158,10 @@ pub fn decode_error(d: &[u8]) -> Option<(OfpError, &[u8])> {
         let t = b.get_u16();
         let c = b.get_u16();
         ErrorCode {
-            type_: OFPET12_EXPERIMENTER,
+            type_: t,
             code: c,
             vendor: Some(vendor),
         }
-        .with_legacy(t)
     } else if type_ == OFPET12_EXPERIMENTER {
         if b.len() < 4 {
             return None;
@@ -180,12 +179,6 @@ pub fn decode_error(d: &[u8]) -> Option<(OfpError, &[u8])> {
         }
     };
     Some((OfpError::decode(v, c)?, b))
-}
-
-impl ErrorCode {
-    fn with_legacy(self, _type: u16) -> ErrorCode {
-        self
-    }
 }
 
 /// Writes ofp-print text for the messages of this module; returns false

@@ -87,6 +87,9 @@ fn min_len(raw: &str) -> Option<(usize, bool)> {
         }
         "OFPT13_METER_MOD" => (16, true),
         "OFPT10_PACKET_OUT" => (16, false),
+        "OFPT10_PORT_STATUS" => (64, false),
+        "OFPT11_PORT_STATUS" => (80, false),
+        "OFPT14_PORT_STATUS" => (56, true),
         "OFPT11_PACKET_OUT" => (24, false),
         "OFPT15_PACKET_OUT" => (16, false),
         "OFPT_GET_CONFIG_REPLY" | "OFPT_SET_CONFIG" => (12, false),
@@ -233,6 +236,10 @@ pub fn format_body(d: &[u8], raw: &Raw, verbosity: i32) -> Result<String> {
         "OFPT11_GROUP_MOD" | "OFPT15_GROUP_MOD" | "NXT_GROUP_MOD" => {
             let gm = crate::group::decode(body, v, raw.raw != "OFPT11_GROUP_MOD")?;
             s.push_str(&crate::group::format(&gm, v));
+        }
+        "OFPT10_PORT_STATUS" | "OFPT11_PORT_STATUS" | "OFPT14_PORT_STATUS" => {
+            let ps = crate::port::decode_status(body, v)?;
+            s.push_str(&crate::port::format_status(&ps));
         }
         "OFPT10_PACKET_OUT" | "OFPT11_PACKET_OUT" | "OFPT15_PACKET_OUT" => {
             let po = crate::packet_out::decode(body, v)?;

@@ -80,9 +80,9 @@ pub fn format_flags(s: &mut String, raw: &Raw, v: Version) {
     }
 }
 
-/// OpenFlow 1.0 physical ports of a features reply; not yet printed.
-pub fn format_ports(_s: &mut String, _b: &[u8], _v: Version) -> Result<()> {
-    Ok(())
+/// OpenFlow 1.0 physical ports of a features reply.
+pub fn format_ports(s: &mut String, b: &[u8], v: Version) -> Result<()> {
+    crate::port::format_all(s, b, v)
 }
 
 fn port11(p: u32) -> Result<u32> {
@@ -256,6 +256,13 @@ fn group_name(g: u32) -> String {
 
 /// Multipart bodies rvs prints; others print nothing.
 pub fn format(s: &mut String, body: &[u8], raw: &Raw, v: Version, _verbosity: i32) -> Result<()> {
+    if matches!(
+        raw.raw,
+        "OFPST10_PORT_DESC_REPLY" | "OFPST11_PORT_DESC_REPLY" | "OFPST14_PORT_DESC_REPLY"
+    ) {
+        s.push('\n');
+        return crate::port::format_all(s, body, v);
+    }
     let Some(r) = decode_request(body, raw, v)? else {
         return Ok(());
     };
