@@ -4,6 +4,9 @@
 //! errors), and `rvs-ofctl ofp-print` must print them exactly as
 //! `ovs-ofctl ofp-print` does.
 //!
+//! With `RVS_WRITE_FUZZ_SEEDS=DIR` the messages are also written to DIR as
+//! fuzz seeds.
+//!
 //! The oracle is `ovs-ofctl` (or `$OVS_OFCTL`); without it the test prints
 //! a note and passes, unless `RVS_REQUIRE_ORACLES=1`.
 
@@ -120,6 +123,54 @@ fn messages() -> Vec<Vec<u8>> {
             out.push(encode_error(e, v, 3, &[v.wire(), 14, 0, 8, 0, 0, 0, 3]));
         }
     }
+    // Packet-ins in every form, with metadata and a real frame.
+    let frame: Vec<u8> = (0..84)
+        .map(|i| {
+            let hdr = [
+                0x50, 0x54, 0, 0, 0, 1, 0x50, 0x54, 0, 0, 0, 2, 0x08, 0, 0x45, 0, 0, 0x46, 0, 1, 0,
+                0, 0x40, 6, 0xf7, 0x90, 0xc0, 0xa8, 0, 1, 0xc0, 0xa8, 0, 2, 0x30, 0x39, 0, 0x50, 0,
+                0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0x20, 0, 0x12, 0x34, 0, 0,
+            ];
+            hdr.get(i).copied().unwrap_or(0xaa)
+        })
+        .collect();
+    use rvs_openflow::packet_in::{encode as pin_encode, PacketIn, Raw};
+    let mut md = rvs_openflow::Match::default();
+    md.flow.in_port = 3;
+    md.mask.in_port = 0xffff;
+    let mut md13 = md;
+    md13.flow.regs[0] = 5;
+    md13.mask.regs[0] = u32::MAX;
+    md13.flow.tunnel.tun_id = 0x77;
+    md13.mask.tunnel.tun_id = u64::MAX;
+    for (v, raw, m, buffer_id, reason, table_id, cookie, total) in [
+        (
+            Version::Of10,
+            Raw::Of10,
+            md,
+            u32::MAX,
+            0u8,
+            0u8,
+            u64::MAX,
+            84u16,
+        ),
+        (Version::Of10, Raw::Of10, md, 0x100, 1, 0, u64::MAX, 200),
+        (Version::Of10, Raw::Nx, md13, u32::MAX, 1, 3, 0x1234, 84),
+        (Version::Of13, Raw::Of13, md13, u32::MAX, 1, 2, 0xab, 84),
+        (Version::Of14, Raw::Of13, md, u32::MAX, 0, 0, 0, 90),
+        (Version::Of15, Raw::Of13, md13, 7, 5, 9, u64::MAX, 84),
+    ] {
+        let pin = PacketIn {
+            metadata: m,
+            reason,
+            table_id,
+            cookie,
+            buffer_id,
+            total_len: total,
+            packet: frame.clone(),
+        };
+        out.push(pin_encode(&pin, v, raw, 11));
+    }
     // OpenFlow 1.0 features reply with ports.
     let mut f = vec![1, 6, 0, 0, 0, 0, 0, 2];
     f.put_u64(0x1234);
@@ -143,6 +194,11 @@ fn switch_messages_print_like_ovs() {
     let Some(ovs) = ovs_ofctl() else { return };
     let mut diffs = Vec::new();
     let msgs = messages();
+    if let Ok(dir) = std::env::var("RVS_WRITE_FUZZ_SEEDS") {
+        for (i, m) in msgs.iter().enumerate() {
+            let _ = std::fs::write(format!("{dir}/switch-{i:02}"), m);
+        }
+    }
     for m in &msgs {
         let hex: String = m.iter().map(|b| format!("{b:02x}")).collect();
         let run = |bin: &str| {

@@ -23,6 +23,7 @@ pub mod matches;
 pub mod meter;
 pub mod msg;
 pub mod ofp_print;
+pub mod packet_in;
 pub mod packet_out;
 pub mod port;
 pub mod print;

@@ -434,7 +434,17 @@ pub struct Decoded {
 /// Reads `p` (exactly the entries, no padding) as a match (OVS
 /// `nx_pull_raw()`, strict): unknown fields, broken lengths, inconsistent
 /// masks, bad values, duplicates and unmet prerequisites are errors.
-pub fn decode(mut p: &[u8], allow_cookie: bool) -> Result<Decoded> {
+pub fn decode(p: &[u8], allow_cookie: bool) -> Result<Decoded> {
+    decode_with(p, allow_cookie, true)
+}
+
+/// [`decode`] that skips unknown fields and does not check prerequisites
+/// (OVS `nx_pull_match_loose()`), for metadata in packet-ins.
+pub fn decode_loose(p: &[u8]) -> Result<Match> {
+    decode_with(p, false, false).map(|d| d.m)
+}
+
+fn decode_with(mut p: &[u8], allow_cookie: bool, strict: bool) -> Result<Decoded> {
     let mut d = Decoded::default();
     while !p.is_empty() {
         let h = EntryHeader::pull(&mut p)?;
@@ -448,6 +458,9 @@ pub fn decode(mut p: &[u8], allow_cookie: bool) -> Result<Decoded> {
         let is_cookie = (h.class, h.field) == NXM_NX_COOKIE && h.vendor == 0;
         let field = field::by_code(h.class, h.field, h.vendor);
         if field.is_none() && !(allow_cookie && is_cookie) {
+            if !strict {
+                continue;
+            }
             return Err(OfpError::OFPBMC_BAD_FIELD);
         }
         let expect = field.map_or(8, |f| usize::from(f.n_bytes));
@@ -484,7 +497,7 @@ pub fn decode(mut p: &[u8], allow_cookie: bool) -> Result<Decoded> {
         if !is_value_valid(field, v) {
             return Err(OfpError::OFPBMC_BAD_VALUE);
         }
-        if !d.m.prereqs_ok(field) {
+        if strict && !d.m.prereqs_ok(field) {
             return Err(OfpError::OFPBMC_BAD_PREREQ);
         }
         if d.m.get(field.id).1 != 0 || is_partly_set(&d.m, field.id) {
@@ -532,6 +545,15 @@ pub fn pad8(out: &mut Vec<u8>, start: usize) {
 /// Reads an OpenFlow 1.1+ `ofp_match` of type OXM and its padding (OVS
 /// `oxm_pull_match()`).
 pub fn decode_oxm_match(b: &mut &[u8]) -> Result<Match> {
+    decode_oxm_match_with(b, true)
+}
+
+/// [`decode_oxm_match`], loose (OVS `oxm_pull_match_loose()`).
+pub fn decode_oxm_match_loose(b: &mut &[u8]) -> Result<Match> {
+    decode_oxm_match_with(b, false)
+}
+
+fn decode_oxm_match_with(b: &mut &[u8], strict: bool) -> Result<Match> {
     if b.len() < 4 {
         return Err(OfpError::OFPBMC_BAD_LEN);
     }
@@ -551,7 +573,7 @@ pub fn decode_oxm_match(b: &mut &[u8]) -> Result<Match> {
     if b.len() < padded {
         return Err(OfpError::OFPBMC_BAD_LEN);
     }
-    let d = decode(&b[4..len], false)?;
+    let d = decode_with(&b[4..len], false, strict)?;
     b.advance(padded);
     Ok(d.m)
 }

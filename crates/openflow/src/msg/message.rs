@@ -51,6 +51,10 @@ pub enum Message {
     GroupMod(GroupMod),
     /// Meter-mod.
     MeterMod(MeterMod),
+    /// Packet-in, with the wire form it came in.
+    PacketIn(Box<crate::packet_in::PacketIn>, crate::packet_in::Raw),
+    /// Port status.
+    PortStatus(Box<crate::port::PortStatus>),
     /// Packet-out.
     PacketOut(Box<crate::packet_out::PacketOut>),
     /// Multipart request.
@@ -118,6 +122,21 @@ pub fn decode(d: &[u8]) -> Result<(Version, u32, Message)> {
             Message::GroupMod(group::decode(body, v, raw.raw != "OFPT11_GROUP_MOD")?)
         }
         "OFPT13_METER_MOD" => Message::MeterMod(meter::decode(body)?),
+        "OFPT10_PACKET_IN" | "OFPT11_PACKET_IN" | "OFPT12_PACKET_IN" | "OFPT13_PACKET_IN"
+        | "NXT_PACKET_IN" => {
+            use crate::packet_in::Raw as P;
+            let kind = match raw.raw {
+                "OFPT10_PACKET_IN" => P::Of10,
+                "OFPT11_PACKET_IN" => P::Of11,
+                "OFPT12_PACKET_IN" => P::Of12,
+                "OFPT13_PACKET_IN" => P::Of13,
+                _ => P::Nx,
+            };
+            Message::PacketIn(Box::new(crate::packet_in::decode(body, kind)?), kind)
+        }
+        "OFPT10_PORT_STATUS" | "OFPT11_PORT_STATUS" | "OFPT14_PORT_STATUS" => {
+            Message::PortStatus(Box::new(crate::port::decode_status(body, v)?))
+        }
         "OFPT10_PACKET_OUT" | "OFPT11_PACKET_OUT" | "OFPT15_PACKET_OUT" => {
             Message::PacketOut(Box::new(crate::packet_out::decode(body, v)?))
         }
@@ -166,6 +185,8 @@ pub fn encode(m: &Message, v: Version, xid: u32) -> Vec<u8> {
         Message::GroupMod(gm) => group::encode(gm, v, xid),
         Message::MeterMod(mm) => meter::encode(mm, v, xid),
         Message::PacketOut(po) => crate::packet_out::encode(po, v, xid),
+        Message::PacketIn(pin, raw) => crate::packet_in::encode(pin, v, *raw, xid),
+        Message::PortStatus(ps) => crate::port::encode_status(ps, v, xid),
         Message::StatsRequest(r) => stats::encode_request(r, v, xid),
         Message::Other(_, bytes) => bytes.clone(),
     }

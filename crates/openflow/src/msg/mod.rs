@@ -88,6 +88,11 @@ fn min_len(raw: &str) -> Option<(usize, bool)> {
         "OFPT13_METER_MOD" => (16, true),
         "OFPT10_PACKET_OUT" => (16, false),
         "OFPT10_PORT_STATUS" => (64, false),
+        "OFPT10_PACKET_IN" => (18, false),
+        "OFPT11_PACKET_IN" => (24, false),
+        "OFPT12_PACKET_IN" => (16, false),
+        "OFPT13_PACKET_IN" => (24, false),
+        "NXT_PACKET_IN" => (40, false),
         "OFPT11_PORT_STATUS" => (80, false),
         "OFPT14_PORT_STATUS" => (56, true),
         "OFPT11_PACKET_OUT" => (24, false),
@@ -236,6 +241,18 @@ pub fn format_body(d: &[u8], raw: &Raw, verbosity: i32) -> Result<String> {
         "OFPT11_GROUP_MOD" | "OFPT15_GROUP_MOD" | "NXT_GROUP_MOD" => {
             let gm = crate::group::decode(body, v, raw.raw != "OFPT11_GROUP_MOD")?;
             s.push_str(&crate::group::format(&gm, v));
+        }
+        "OFPT10_PACKET_IN" | "OFPT11_PACKET_IN" | "OFPT12_PACKET_IN" | "OFPT13_PACKET_IN"
+        | "NXT_PACKET_IN" => {
+            let kind = match raw.raw {
+                "OFPT10_PACKET_IN" => crate::packet_in::Raw::Of10,
+                "OFPT11_PACKET_IN" => crate::packet_in::Raw::Of11,
+                "OFPT12_PACKET_IN" => crate::packet_in::Raw::Of12,
+                "OFPT13_PACKET_IN" => crate::packet_in::Raw::Of13,
+                _ => crate::packet_in::Raw::Nx,
+            };
+            let pin = crate::packet_in::decode(body, kind)?;
+            s.push_str(&crate::packet_in::format(&pin, verbosity));
         }
         "OFPT10_PORT_STATUS" | "OFPT11_PORT_STATUS" | "OFPT14_PORT_STATUS" => {
             let ps = crate::port::decode_status(body, v)?;
