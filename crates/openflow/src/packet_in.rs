@@ -210,5 +210,8 @@ pub fn format(pin: &PacketIn, verbosity: i32) -> String {
     if verbosity > 0 {
         s.push_str(&crate::packet_out::packet_text(&pin.packet));
     }
+    if verbosity > 2 {
+        crate::print::hex_dump_plain(&mut s, &pin.packet);
+    }
     s
 }
