@@ -171,6 +171,102 @@ fn messages() -> Vec<Vec<u8>> {
         };
         out.push(pin_encode(&pin, v, raw, 11));
     }
+    // Flow stats and aggregate replies, in every layout.
+    use rvs_openflow::flow_stats::{put as fs_put, FlowStats, Raw as FsRaw};
+    let flows: Vec<FlowStats> = [
+        "priority=100,tcp,nw_src=10.0.0.0/8,tp_dst=80,actions=output:2",
+        "table=3,cookie=0x1234,idle_timeout=10,hard_timeout=60,send_flow_rem,in_port=1,actions=drop",
+        "ip,actions=ct(commit,zone=1),resubmit(,5)",
+        "priority=0,actions=NORMAL",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, t)| {
+        let (fm, _) = rvs_openflow::flow_mod::parse(t, Some(0)).expect("flow");
+        FlowStats {
+            m: fm.m,
+            priority: fm.priority,
+            table_id: if fm.table_id == 255 { 0 } else { fm.table_id },
+            cookie: fm.new_cookie,
+            duration_sec: 10 * i as u32,
+            duration_nsec: [0, 5_000_000, 123_456_789, 1][i],
+            idle_timeout: fm.idle_timeout,
+            hard_timeout: fm.hard_timeout,
+            importance: 0,
+            flags: fm.flags,
+            idle_age: None,
+            hard_age: None,
+            packet_count: 100 * i as u64,
+            byte_count: 6400 * i as u64,
+            actions: fm.actions,
+        }
+    })
+    .collect();
+    for (v, raw) in [
+        (Version::Of10, FsRaw::Of10),
+        (Version::Of10, FsRaw::Nx),
+        (Version::Of13, FsRaw::Of11),
+        (Version::Of14, FsRaw::Of11),
+    ] {
+        let mut m = vec![
+            v.wire(),
+            if v == Version::Of10 { 17 } else { 19 },
+            0,
+            0,
+            0,
+            0,
+            0,
+            4,
+        ];
+        match raw {
+            FsRaw::Nx => {
+                m.put_u16(0xffff);
+                m.put_u16(0);
+                m.put_u32(0x2320);
+                m.put_u32(0);
+                m.put_u32(0);
+            }
+            FsRaw::Of10 => {
+                m.put_u16(1);
+                m.put_u16(0);
+            }
+            FsRaw::Of11 => {
+                m.put_u16(1);
+                m.put_u16(1);
+                m.put_u32(0);
+            }
+        }
+        let agg_header = m.clone();
+        for f in &flows {
+            let mut f = f.clone();
+            if raw == FsRaw::Nx {
+                f.idle_age = Some(3);
+                f.hard_age = Some(7);
+            }
+            if raw == FsRaw::Of10 && f.m.mask.ct_state != 0 {
+                continue;
+            }
+            fs_put(&f, v, raw, &mut m);
+        }
+        let len = m.len() as u16;
+        m[2..4].copy_from_slice(&len.to_be_bytes());
+        out.push(m);
+        let mut a = agg_header;
+        if raw == FsRaw::Nx {
+            let n = a.len();
+            a[n - 8..n - 4].copy_from_slice(&1u32.to_be_bytes());
+        } else {
+            let at = 8;
+            a[at..at + 2].copy_from_slice(&2u16.to_be_bytes());
+        }
+        a.put_u64(12345);
+        a.put_u64(678_910);
+        a.put_u32(42);
+        a.put_u32(0);
+        let len = a.len() as u16;
+        a[2..4].copy_from_slice(&len.to_be_bytes());
+        out.push(a);
+    }
     // OpenFlow 1.0 features reply with ports.
     let mut f = vec![1, 6, 0, 0, 0, 0, 0, 2];
     f.put_u64(0x1234);

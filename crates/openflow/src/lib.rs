@@ -16,6 +16,7 @@ pub mod diag;
 pub mod error;
 pub mod field;
 pub mod flow_mod;
+pub mod flow_stats;
 pub mod group;
 pub mod header;
 pub mod kv;

@@ -256,6 +256,22 @@ fn group_name(g: u32) -> String {
 
 /// Multipart bodies rvs prints; others print nothing.
 pub fn format(s: &mut String, body: &[u8], raw: &Raw, v: Version, _verbosity: i32) -> Result<()> {
+    use crate::flow_stats::{self as fs, Raw as FsRaw};
+    let flow_raw = match raw.raw {
+        "OFPST10_FLOW_REPLY" => Some(FsRaw::Of10),
+        "NXST_FLOW_REPLY" => Some(FsRaw::Nx),
+        "OFPST11_FLOW_REPLY" | "OFPST13_FLOW_REPLY" => Some(FsRaw::Of11),
+        _ => None,
+    };
+    if let Some(fr) = flow_raw {
+        let flows = fs::decode_reply(body, v, fr)?;
+        s.push_str(&fs::format_reply(&flows));
+        return Ok(());
+    }
+    if matches!(raw.raw, "OFPST_AGGREGATE_REPLY" | "NXST_AGGREGATE_REPLY") {
+        s.push_str(&fs::format_aggregate(&fs::decode_aggregate(body)?));
+        return Ok(());
+    }
     if matches!(
         raw.raw,
         "OFPST10_PORT_DESC_REPLY" | "OFPST11_PORT_DESC_REPLY" | "OFPST14_PORT_DESC_REPLY"
