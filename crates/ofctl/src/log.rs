@@ -10,11 +10,16 @@ static SEQ: AtomicU32 = AtomicU32::new(1);
 
 /// Logs `msg` at WARN level for `module`.
 pub(crate) fn warn(module: &str, msg: std::fmt::Arguments<'_>) {
+    log(module, "WARN", msg);
+}
+
+/// Logs `msg` at `level` for `module`.
+pub(crate) fn log(module: &str, level: &str, msg: std::fmt::Arguments<'_>) {
     let seq = SEQ.fetch_add(1, Ordering::Relaxed);
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let line = format!("{}|{seq:05}|{module}|WARN|{msg}\n", utc(secs));
+    let line = format!("{}|{seq:05}|{module}|{level}|{msg}\n", utc(secs));
     let _ = std::io::stderr().write_all(line.as_bytes());
 }
 
