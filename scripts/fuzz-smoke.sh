@@ -5,6 +5,7 @@
 # recipe in fuzz/README.md). The seed corpora also run as plain tests in `cargo test`.
 #
 #   FUZZ_RUNS=N   inputs per target (default 300000)
+#   FUZZ_SEED=N   libFuzzer's seed (default 1, so that runs are reproducible)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../fuzz"
 
@@ -33,7 +34,10 @@ cargo build --release --target "$TRIPLE" $(for t in $TARGETS; do printf -- '--bi
 for t in $TARGETS; do
     mkdir -p "$WORK/$t" && cp corpus/"$t"/* "$WORK/$t"/
     echo "fuzz-smoke: $t, $RUNS runs"
-    "./target/$TRIPLE/release/$t" "$WORK/$t" -runs="$RUNS" -max_len=4096 2>&1 | tail -3
+    # A fixed seed makes a CI failure reproducible; crash files go to the temp dir and
+    # the log shows the input.
+    "./target/$TRIPLE/release/$t" "$WORK/$t" -runs="$RUNS" -max_len=4096 -seed="${FUZZ_SEED:-1}" \
+        -artifact_prefix="$WORK/" 2>&1 | tail -3
     # libFuzzer exits non-zero on a crash, which set -e turns into a failure;
     # pipefail keeps the tail from hiding it.
 done

@@ -215,13 +215,13 @@ pub fn decode_request(mut b: &[u8], raw: &Raw, v: Version) -> Result<Option<Stat
             exact(b, 8)?;
             StatsRequest::Group(b.get_u32())
         }
-        "OFPST11_GROUP_DESC_REQUEST" | "NXST_GROUP_DESC_REQUEST" => {
-            StatsRequest::GroupDesc(if b.len() >= 4 {
-                b.get_u32()
-            } else {
-                0xffff_fffc
-            })
-        }
+        // OF1.1-1.4 requests have no body: OVS answers for every group whatever follows.
+        "OFPST11_GROUP_DESC_REQUEST" => StatsRequest::GroupDesc(0xffff_fffc),
+        "NXST_GROUP_DESC_REQUEST" => StatsRequest::GroupDesc(if b.len() >= 4 {
+            b.get_u32()
+        } else {
+            0xffff_fffc
+        }),
         "OFPST15_GROUP_DESC_REQUEST" => {
             exact(b, 8)?;
             StatsRequest::GroupDesc(b.get_u32())
