@@ -36,8 +36,14 @@ for t in $TARGETS; do
     echo "fuzz-smoke: $t, $RUNS runs"
     # A fixed seed makes a CI failure reproducible; crash files go to the temp dir and
     # the log shows the input.
-    "./target/$TRIPLE/release/$t" "$WORK/$t" -runs="$RUNS" -max_len=4096 -seed="${FUZZ_SEED:-1}" \
-        -artifact_prefix="$WORK/" 2>&1 | tail -3
-    # libFuzzer exits non-zero on a crash, which set -e turns into a failure;
-    # pipefail keeps the tail from hiding it.
+    if ! "./target/$TRIPLE/release/$t" "$WORK/$t" -runs="$RUNS" -max_len=4096 \
+        -seed="${FUZZ_SEED:-1}" -artifact_prefix="$WORK/" >"$WORK/$t.log" 2>&1; then
+        tail -40 "$WORK/$t.log"
+        for f in "$WORK"/crash-* "$WORK"/leak-* "$WORK"/timeout-*; do
+            [ -e "$f" ] && { echo "input $(basename "$f"):"; od -An -tx1 "$f" | head -20; }
+        done
+        echo "fuzz-smoke: $t FAILED" >&2
+        exit 1
+    fi
+    grep -E '^Done' "$WORK/$t.log" || true
 done
