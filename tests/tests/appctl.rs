@@ -47,6 +47,9 @@ fn ovs_appctl_works_against_the_switch() {
     ] {
         assert!(cmds.contains(c), "list-commands lacks {c}:\n{cmds}");
     }
+    assert!(ok(&bed, &["vlog/list"]).contains("console"));
+    ok(&bed, &["vlog/reopen"]);
+    ok(&bed, &["vlog/set", "info"]);
     let bad = bed.appctl(&["no-such-command"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("is not a valid command"));

@@ -37,6 +37,15 @@ pub fn commands() -> Commands {
     c.register("dpif-netdev/pmd-rxq-rebalance", "", 0, 0);
     c.register("dpif-netdev/drop-stats", "", 0, 0);
     c.register("netdev-dummy/receive", "name packet|flow...", 2, usize::MAX);
+    c.register("vlog/list", "", 0, 0);
+    c.register(
+        "vlog/set",
+        "{spec | PATTERN:destination:pattern}",
+        0,
+        usize::MAX,
+    );
+    c.register("vlog/reopen", "", 0, 0);
+    c.register("memory/show", "", 0, 0);
     c
 }
 
@@ -231,6 +240,22 @@ pub fn run(
             .map(|()| "pmd rxq rebalance requested.\n".into())
             .map_err(|e| e.to_string()),
         "dpif-netdev/drop-stats" => Ok(drop_stats(sw)),
+        "vlog/list" => Ok(crate::vlog::list()),
+        "vlog/set" => crate::vlog::set(args).map(|()| String::new()),
+        "vlog/reopen" => crate::vlog::reopen().map(|()| String::new()),
+        "memory/show" => {
+            let megaflows: u64 = sw
+                .datapath()
+                .pmds()
+                .iter()
+                .map(|p| get(&p.stats.megaflows))
+                .sum();
+            let ports = sw.datapath().ports().len();
+            Ok(format!(
+                "megaflows:{megaflows} ports:{ports} pmds:{}\n",
+                sw.datapath().pmds().len()
+            ))
+        }
         "netdev-dummy/receive" => {
             let Some(h) = sw.dummy(&args[0]) else {
                 return (Err("no such dummy netdev".into()), After::Continue);

@@ -152,6 +152,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .context("could not start the runtime")?;
     rt.block_on(async {
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+        tokio::spawn(async move {
+            while hup.recv().await.is_some() {
+                if let Err(e) = vlog::reopen() {
+                    log::warn!("could not reopen the log: {e}");
+                }
+            }
+        });
         let ctl_path = args.unixctl.clone().unwrap_or_else(|| {
             args.rundir
                 .join(format!("rvs-vswitchd.{}.ctl", std::process::id()))

@@ -4,15 +4,18 @@
 use std::fs::File;
 use std::io::Write;
 use std::path::Path;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 struct Vlog {
     seq: AtomicU64,
-    file: Option<Mutex<File>>,
-    level: log::LevelFilter,
+    /// The log file and its path (for `vlog/reopen` and SIGHUP).
+    file: Mutex<Option<(PathBuf, File)>>,
 }
+
+static LOGGER: OnceLock<&'static Vlog> = OnceLock::new();
 
 /// Formats a Unix time in milliseconds as ISO 8601 UTC, as OVS's log does.
 pub fn iso8601_ms(ms: u128) -> String {
@@ -39,7 +42,7 @@ pub fn iso8601_ms(ms: u128) -> String {
 
 impl log::Log for Vlog {
     fn enabled(&self, m: &log::Metadata<'_>) -> bool {
-        m.level() <= self.level
+        m.level() <= log::max_level()
     }
 
     fn log(&self, r: &log::Record<'_>) {
@@ -60,8 +63,8 @@ impl log::Log for Vlog {
         let n = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
         let line = format!("{}|{n:05}|{module}|{level}|{}\n", iso8601_ms(ms), r.args());
         let _ = std::io::stderr().write_all(line.as_bytes());
-        if let Some(f) = &self.file {
-            if let Ok(mut f) = f.lock() {
+        if let Ok(mut f) = self.file.lock() {
+            if let Some((_, f)) = f.as_mut() {
                 let _ = f.write_all(line.as_bytes());
             }
         }
@@ -73,7 +76,8 @@ impl log::Log for Vlog {
 /// Installs the logger. Call once.
 pub fn init(log_file: Option<&Path>, verbose: bool) -> std::io::Result<()> {
     let file = match log_file {
-        Some(p) => Some(Mutex::new(
+        Some(p) => Some((
+            p.to_owned(),
             File::options().create(true).append(true).open(p)?,
         )),
         None => None,
@@ -83,13 +87,67 @@ pub fn init(log_file: Option<&Path>, verbose: bool) -> std::io::Result<()> {
     } else {
         log::LevelFilter::Info
     };
-    let logger = Box::new(Vlog {
+    let logger: &'static Vlog = Box::leak(Box::new(Vlog {
         seq: AtomicU64::new(0),
-        file,
-        level,
-    });
-    if log::set_boxed_logger(logger).is_ok() {
+        file: Mutex::new(file),
+    }));
+    if log::set_logger(logger).is_ok() {
         log::set_max_level(level);
+        let _ = LOGGER.set(logger);
+    }
+    Ok(())
+}
+
+/// Reopens the log file (after rotation): `vlog/reopen` and SIGHUP.
+pub fn reopen() -> Result<(), String> {
+    let Some(l) = LOGGER.get() else {
+        return Err("logging is not set up".into());
+    };
+    let mut g = l.file.lock().map_err(|_| "log lock poisoned".to_string())?;
+    let Some((path, file)) = g.as_mut() else {
+        return Ok(());
+    };
+    *file = File::options()
+        .create(true)
+        .append(true)
+        .open(&*path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(())
+}
+
+/// The `vlog/list` table: rvs has one level for all modules, shown for each
+/// destination as OVS shows them.
+pub fn list() -> String {
+    let lvl = match log::max_level() {
+        log::LevelFilter::Off => "off",
+        log::LevelFilter::Error => "err",
+        log::LevelFilter::Warn => "warn",
+        log::LevelFilter::Info => "info",
+        log::LevelFilter::Debug | log::LevelFilter::Trace => "dbg",
+    };
+    let file = LOGGER
+        .get()
+        .and_then(|l| l.file.lock().ok().map(|g| g.is_some()))
+        .unwrap_or(false);
+    let file_lvl = if file { lvl } else { "off" };
+    format!("                 console    syslog    file\n                 -------    ------    ------\nrvs              {lvl:<10} off       {file_lvl}\n")
+}
+
+/// `vlog/set`: `[DEST:]LEVEL` or `MODULE:DEST:LEVEL` with OVS's level names; rvs applies
+/// the level to every module and destination.
+pub fn set(spec: &[String]) -> Result<(), String> {
+    for s in spec {
+        let level = s.rsplit(':').next().unwrap_or("");
+        let f = match level {
+            "off" | "emer" => log::LevelFilter::Off,
+            "err" => log::LevelFilter::Error,
+            "warn" => log::LevelFilter::Warn,
+            "info" => log::LevelFilter::Info,
+            "dbg" => log::LevelFilter::Debug,
+            "any" => continue,
+            other => return Err(format!("unknown log level \"{other}\"")),
+        };
+        log::set_max_level(f);
     }
     Ok(())
 }
