@@ -34,6 +34,7 @@ pub fn commands() -> Commands {
     c.register("dpctl/del-flows", "[dp]", 0, 1);
     c.register("dpif-netdev/pmd-stats-show", "", 0, 0);
     c.register("dpif-netdev/pmd-rxq-show", "", 0, 0);
+    c.register("dpif-netdev/pmd-stats-clear", "", 0, 0);
     c.register("dpif-netdev/pmd-rxq-rebalance", "", 0, 0);
     c.register("dpif-netdev/drop-stats", "", 0, 0);
     c.register("netdev-dummy/receive", "name packet|flow...", 2, usize::MAX);
@@ -234,6 +235,10 @@ pub fn run(
             .map_err(|e| e.to_string()),
         "dpif-netdev/pmd-stats-show" => Ok(pmd_stats_show(sw)),
         "dpif-netdev/pmd-rxq-show" => Ok(pmd_rxq_show(sw)),
+        "dpif-netdev/pmd-stats-clear" => {
+            sw.datapath().pmds().iter().for_each(|p| p.stats.clear());
+            Ok(String::new())
+        }
         "dpif-netdev/pmd-rxq-rebalance" => sw
             .datapath_mut()
             .rebalance()

@@ -103,4 +103,27 @@ impl PmdStats {
     pub fn get(c: &AtomicU64) -> u64 {
         c.load(Ordering::Relaxed)
     }
+
+    /// Zeroes the counters (`pmd-stats-clear`), not the megaflow gauge. Increments
+    /// that race with the clear may be lost, which only the clear's own moment can
+    /// tell apart.
+    pub fn clear(&self) {
+        for c in [
+            &self.packets,
+            &self.passes,
+            &self.emc_hits,
+            &self.smc_hits,
+            &self.megaflow_hits,
+            &self.misses,
+            &self.lost,
+            &self.revalidations,
+            &self.busy_ns,
+            &self.idle_ns,
+        ]
+        .into_iter()
+        .chain(self.drops.iter())
+        {
+            c.store(0, Ordering::Relaxed);
+        }
+    }
 }
