@@ -75,6 +75,11 @@ fn ovs_appctl_works_against_the_switch() {
             h.mac
         );
     }
+    let dpif = ok(&bed, &["dpif/show"]);
+    assert!(
+        dpif.contains("br0:") && dpif.contains(&a.port),
+        "dpif/show:\n{dpif}"
+    );
     let flows = ok(&bed, &["dpctl/dump-flows"]);
     assert!(
         flows.lines().any(|l| l.contains("actions:")),

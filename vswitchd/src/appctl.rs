@@ -28,6 +28,7 @@ pub fn commands() -> Commands {
     let mut c = Commands::new();
     c.register("exit", "", 0, 0);
     c.register("ofproto/list", "", 0, 0);
+    c.register("dpif/show", "", 0, 0);
     c.register("fdb/show", "bridge", 1, 1);
     c.register("fdb/flush", "[bridge]", 0, 1);
     c.register("dpctl/dump-flows", "[dp]", 0, 1);
@@ -172,6 +173,46 @@ fn fdb_show(sw: &Switch, bridge: &str) -> Result<String, String> {
     Ok(s)
 }
 
+/// `dpif/show`: the datapath's hit/miss totals, then each bridge's ports as
+/// `name ofport/datapath-port: (type)`.
+fn dpif_show(sw: &Switch) -> String {
+    let pmds = sw.datapath().pmds();
+    let hits: u64 = pmds
+        .iter()
+        .map(|p| get(&p.stats.emc_hits) + get(&p.stats.smc_hits) + get(&p.stats.megaflow_hits))
+        .sum();
+    let missed: u64 = pmds.iter().map(|p| get(&p.stats.misses)).sum();
+    let mut s = format!("netdev@ovs-netdev: hit:{hits} missed:{missed}\n");
+    let reg = sw
+        .registry_handle()
+        .read()
+        .unwrap_or_else(PoisonError::into_inner);
+    let dp_ports = sw.datapath().ports();
+    for b in reg.bridges() {
+        let _ = writeln!(s, "  {}:", b.name());
+        for p in b.ports() {
+            let ofport = if p.ofport == rvs_ofproto::OFPP_LOCAL {
+                "65534".to_string()
+            } else {
+                p.ofport.to_string()
+            };
+            match &p.peer {
+                Some(peer) => {
+                    let _ = writeln!(s, "    {} {ofport}/none: (patch: peer={peer})", p.name);
+                }
+                None => {
+                    let kind = dp_ports.get(&p.odp_port).map_or("?", |i| match i.kind {
+                        "internal" => "tap",
+                        k => k,
+                    });
+                    let _ = writeln!(s, "    {} {ofport}/{}: ({kind})", p.name, p.odp_port);
+                }
+            }
+        }
+    }
+    s
+}
+
 fn parse_hex(s: &str) -> Option<Vec<u8>> {
     let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
     if s.len() % 2 != 0 {
@@ -207,6 +248,7 @@ pub fn run(
             Ok(reg.bridges().map(|b| format!("{}\n", b.name())).collect())
         }
         "fdb/show" => fdb_show(sw, &args[0]),
+        "dpif/show" => Ok(dpif_show(sw)),
         "fdb/flush" => {
             let reg = sw
                 .registry_handle()
