@@ -342,7 +342,7 @@ impl Parser {
                 Action::WriteMetadata { value: val, mask }
             }
             "goto_table" => Action::GotoTable(
-                str_to_u8(v, "table").map_err(|_| format!("unknown table \"{v}\""))?,
+                crate::kv::parse_table(v).ok_or_else(|| format!("unknown table \"{v}\""))?,
             ),
             _ => match field::parse_port(key) {
                 Some(p) => Action::Output {
@@ -515,7 +515,7 @@ fn parse_resubmit(v: &str) -> Result<Action, String> {
     let table = if t.is_empty() {
         255
     } else {
-        str_to_u8(t, "table").map_err(|_| format!("{t}: resubmit to unknown table"))?
+        crate::kv::parse_table(t).ok_or_else(|| format!("{t}: resubmit to unknown table"))?
     };
     let ct = match ct {
         "" => false,
