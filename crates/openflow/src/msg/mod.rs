@@ -161,7 +161,8 @@ pub fn identify(d: &[u8], partial: bool) -> Result<Raw> {
         let flags = be16(d, 10);
         let reply = t == stats_rep;
         if st == 0xffff {
-            need(hdr + 8)?;
+            // Vendor, subtype and (OpenFlow 1.0) 4 bytes of padding.
+            need(24)?;
             let vendor = be32(d, hdr);
             let sub = be32(d, hdr + 4);
             let family = match vendor {
