@@ -480,26 +480,34 @@ fn decode_actions_at(mut b: &[u8], v: Version, ofs: &mut usize) -> Result<Vec<Ac
         }
         let type_ = u16::from_be_bytes([b[0], b[1]]);
         let len = usize::from(u16::from_be_bytes([b[2], b[3]]));
+        let mut vendor = (0, 0);
         if type_ == OFPAT_VENDOR {
             if b.len() < 8 {
                 return Err(OfpError::OFPBAC_BAD_LEN);
             }
-            let vendor = u32::from_be_bytes([b[4], b[5], b[6], b[7]]);
-            if vendor != NX_VENDOR_ID && vendor != ONF_VENDOR_ID {
+            let id = u32::from_be_bytes([b[4], b[5], b[6], b[7]]);
+            if id != NX_VENDOR_ID && id != ONF_VENDOR_ID {
                 return Err(OfpError::OFPBAC_BAD_VENDOR);
             }
             if b.len() < 10 {
                 return Err(OfpError::OFPBAC_BAD_LEN);
             }
+            vendor = (id, u16::from_be_bytes([b[8], b[9]]));
         }
-        if len > b.len() || len < 8 || len % 8 != 0 {
+        if len > b.len() {
             return Err(OfpError::OFPBAC_BAD_LEN);
         }
         let (act, rest) = b.split_at(len);
         if type_ == OFPAT_VENDOR {
-            nx::decode(act, v, &mut out)?;
+            nx::decode(act, vendor.0, vendor.1, v, &mut out)?;
         } else {
+            if len < 8 || len % 8 != 0 {
+                return Err(OfpError::OFPBAC_BAD_LEN);
+            }
             decode_std(type_, act, v, &mut out)?;
+        }
+        if len % 8 != 0 || len == 0 {
+            return Err(OfpError::OFPBAC_BAD_LEN);
         }
         b = rest;
         *ofs += len;
