@@ -192,9 +192,14 @@ pub fn encode(m: &Message, v: Version, xid: u32) -> Vec<u8> {
     }
 }
 
-/// The fuzzing invariant: if `d` decodes, encoding the result decodes to
-/// the same message, and encoding that gives the same bytes. Panics with a
-/// description otherwise.
+/// The fuzzing invariant: if `d` decodes, encoding the result decodes
+/// again, to the same message, and encoding that gives the same bytes.
+///
+/// "The same message" allows one canonicalization that OVS also makes:
+/// an action that OpenFlow 1.2+ deprecates in favour of set-field (e.g.
+/// `OFPAT_SET_DL_DST`) decodes as itself but is encoded as set-field, so
+/// for messages with actions only the bytes must be a fixpoint. Panics with
+/// a description otherwise.
 pub fn check_round_trip(d: &[u8]) {
     let Ok((v, xid, m)) = decode(d) else {
         return;
@@ -207,6 +212,10 @@ pub fn check_round_trip(d: &[u8]) {
     assert_eq!(xid2, xid);
     match (&m, &m2) {
         (Message::Hello(a), Message::Hello(b)) => assert_eq!(a.versions, b.versions),
+        (Message::FlowMod(..), _)
+        | (Message::GroupMod(_), _)
+        | (Message::PacketOut(_), _)
+        | (Message::StatsRequest(_), _) => assert_eq!(v2, v),
         _ => {
             assert_eq!(v2, v);
             assert_eq!(m2, m, "decode(encode(m)) differs; encoded {e1:02x?}");
@@ -214,4 +223,6 @@ pub fn check_round_trip(d: &[u8]) {
     }
     let e2 = encode(&m2, v2, xid);
     assert_eq!(e2, e1, "encoding is not stable for {m:?}");
+    let (_, _, m3) = decode(&e2).expect("re-decoding stable bytes");
+    assert_eq!(m3, m2, "decode is not stable for {m2:?}");
 }
