@@ -235,14 +235,16 @@ fn encode_action(a: &Action, v: Version, ctx: &mut Ctx, out: &mut Vec<u8>) {
             if pre12 {
                 put_std(out, 13, &l.to_be_bytes());
             } else {
-                put_set_field(out, v, FieldId::MplsLabel, u128::from(*l), None);
+                // OVS accepts any value on decode; set-field cannot carry
+                // more than the field's bits.
+                put_set_field(out, v, FieldId::MplsLabel, u128::from(*l & 0xf_ffff), None);
             }
         }
         Action::SetMplsTc(t) if !of10 => {
             if pre12 {
                 put_std(out, 14, &[*t]);
             } else {
-                put_set_field(out, v, FieldId::MplsTc, u128::from(*t), None);
+                put_set_field(out, v, FieldId::MplsTc, u128::from(*t & 7), None);
             }
         }
         Action::SetMplsTtl(t) if !of10 => put_std(out, 15, &[*t]),
