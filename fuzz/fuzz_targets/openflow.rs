@@ -2,7 +2,8 @@
 //! type and version.
 //!
 //! Besides "never panics", checks that what decodes re-encodes to a message
-//! that decodes to the same value, and that encoding is then stable
+//! that decodes again, to the same value up to OVS's own canonicalization of
+//! deprecated actions, and that encoding is then stable
 //! (`rvs_openflow::msg::message::check_round_trip`), that printing it as
 //! `ovs-ofctl ofp-print` would never panics, and that framing a stream of the
 //! same bytes agrees with the header's length.

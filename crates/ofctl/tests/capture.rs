@@ -44,6 +44,28 @@ fn header(v: u8, t: u8, xid: [u8; 4], body: &[u8]) -> Vec<u8> {
     m
 }
 
+/// Port 1 of the fake switch, in version `v`'s layout.
+fn port1(v: u8) -> Vec<u8> {
+    let mut out = Vec::new();
+    let p = rvs_openflow::port::PhyPort {
+        port_no: 1,
+        hw_addr: rvs_packet::EthAddr([0x52, 0x54, 0, 0, 0, 1]),
+        name: "p1".into(),
+        config: 0,
+        state: 0,
+        curr: 0,
+        advertised: 0,
+        supported: 0,
+        peer: 0,
+        curr_speed: 0,
+        max_speed: 0,
+    };
+    if let Some(v) = rvs_openflow::Version::from_wire(v) {
+        rvs_openflow::port::put(&p, v, &mut out);
+    }
+    out
+}
+
 /// The reply the fake switch sends to `m`, if any.
 fn reply(m: &[u8]) -> Option<Vec<u8>> {
     let (v, t) = (m[0], m[1]);
@@ -61,6 +83,9 @@ fn reply(m: &[u8]) -> Option<Vec<u8>> {
             b.extend_from_slice(&[0; 3]);
             b.extend_from_slice(&0x4fu32.to_be_bytes());
             b.extend_from_slice(&(if of10 { 0xfffu32 } else { 0 }).to_be_bytes());
+            if of10 {
+                b.extend_from_slice(&port1(v));
+            }
             Some(header(v, 6, xid, &b))
         }
         7 => Some(header(v, 8, xid, &[0, 0, 0, 128])),
@@ -77,6 +102,8 @@ fn reply(m: &[u8]) -> Option<Vec<u8>> {
                 if of10 {
                     b.extend_from_slice(&[0; 4]);
                 }
+            } else if st == 13 {
+                b.extend_from_slice(&port1(v));
             } else if st == 12 {
                 // One table so that ovs-ofctl can name tables.
                 let mut t = vec![0u8; 64];
@@ -86,6 +113,21 @@ fn reply(m: &[u8]) -> Option<Vec<u8>> {
                 b.extend_from_slice(&t);
             }
             Some(header(v, t + 1, xid, &b))
+        }
+        // Bundle control (OF1.4+, and ONF's in OF1.3): the matching reply.
+        33 if m.len() >= 16 => {
+            let mut b = m[8..].to_vec();
+            b[5] += 1;
+            Some(header(v, 33, xid, &b))
+        }
+        4 if v == 4
+            && m.len() >= 24
+            && m[8..12] == [0x4f, 0x4e, 0x46, 0]
+            && m[12..16] == [0, 0, 8, 0xfc] =>
+        {
+            let mut b = m[8..].to_vec();
+            b[13] += 1;
+            Some(header(v, 4, xid, &b))
         }
         _ => None,
     }
@@ -138,7 +180,7 @@ fn ovs_ofctl_messages_decode_and_print_the_same() {
         }
     });
     let target = format!("tcp:127.0.0.1:{port}");
-    let commands: [&[&str]; 24] = [
+    let commands: [&[&str]; 27] = [
         &[
             "add-flow",
             "tcp,nw_src=10.0.0.0/8,tp_dst=80,actions=output:2,resubmit(,3)",
@@ -170,13 +212,22 @@ fn ovs_ofctl_messages_decode_and_print_the_same() {
         &["queue-stats"],
         &["dump-aggregate", "tcp"],
         &["dump-flows", "table=3,ip,nw_dst=10.0.0.0/8"],
+        &["--bundle", "add-flow", "priority=7,ip,actions=drop"],
+        &["mod-port", "p1", "no-flood"],
+        &["mod-table", "3", "evict"],
         &["del-groups"],
         &["del-meters"],
     ];
     for v in ["OpenFlow10", "OpenFlow13", "OpenFlow14", "OpenFlow15"] {
         for c in commands {
+            let (opts, c) = if c[0] == "--bundle" {
+                (&c[..1], &c[1..])
+            } else {
+                (&c[..0], c)
+            };
             let _ = Command::new(&ovs)
                 .args(["-O", v, "--timeout=5"])
+                .args(opts)
                 .arg(c[0])
                 .arg(&target)
                 .args(&c[1..])

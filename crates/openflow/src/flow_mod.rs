@@ -256,8 +256,8 @@ pub fn parse(s: &str, command: Option<u8>) -> std::result::Result<(FlowMod, Prot
             }
             match name {
                 "table" => {
-                    fm.table_id = crate::kv::str_to_u8(value, "table")
-                        .map_err(|_| format!("unknown table \"{value}\""))?;
+                    fm.table_id = crate::kv::parse_table(value)
+                        .ok_or_else(|| format!("unknown table \"{value}\""))?;
                     if fm.table_id != 0xff {
                         usable = usable.and(Protocols::TID);
                     }
@@ -319,6 +319,9 @@ pub fn parse(s: &str, command: Option<u8>) -> std::result::Result<(FlowMod, Prot
     {
         fm.new_cookie = 0;
     }
+    // OVS normalizes a copy, only to log what OpenFlow 1.0 would drop.
+    let mut copy = m;
+    copy.normalize();
     if let Some(a) = act_str {
         let (acts, u) = text::parse_actions(a, true)?;
         usable = usable.and(u);

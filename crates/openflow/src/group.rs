@@ -84,7 +84,7 @@ fn decode_buckets11(mut b: &[u8], v: Version) -> Result<Vec<Bucket>> {
 fn decode_buckets15(mut b: &[u8], v: Version, type_: u8) -> Result<Vec<Bucket>> {
     let mut out = Vec::new();
     while !b.is_empty() {
-        if b.len() < 16 {
+        if b.len() < 8 {
             return Err(OfpError::OFPGMFC_BAD_BUCKET);
         }
         let len = usize::from(u16::from_be_bytes([b[0], b[1]]));

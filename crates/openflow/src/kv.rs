@@ -99,6 +99,33 @@ pub fn c_uint(s: &str) -> Option<u64> {
     s.parse().ok()
 }
 
+/// A table number (OVS `ofputil_table_from_string()` without table
+/// names): decimal only, with OVS's warnings for negative or too-large
+/// numbers.
+pub fn parse_table(s: &str) -> Option<u8> {
+    if s.starts_with('-') {
+        crate::diag::warn(
+            "ofp_table",
+            format!("Negative value {s} is not a valid table number."),
+        );
+        return None;
+    }
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    match s.parse::<u64>() {
+        Ok(t) if t <= 255 => Some(t as u8),
+        Ok(t) if t <= u64::from(u32::MAX) => {
+            crate::diag::warn(
+                "ofp_table",
+                format!("table {t} is outside the supported range 0 through 255"),
+            );
+            None
+        }
+        _ => None,
+    }
+}
+
 /// OVS `str_to_u8()`.
 pub fn str_to_u8(s: &str, name: &str) -> Result<u8, String> {
     c_uint(s)

@@ -84,8 +84,8 @@ pub fn parse_ct(
             "commit" => ct.flags |= CT_COMMIT,
             "force" => ct.flags |= CT_FORCE,
             "table" => {
-                ct.recirc_table = crate::kv::str_to_u8(val, "table")
-                    .map_err(|_| format!("unknown table {val}"))?;
+                ct.recirc_table =
+                    crate::kv::parse_table(val).ok_or_else(|| format!("unknown table {val}"))?;
                 if ct.recirc_table == CT_RECIRC_NONE {
                     return Err(format!("invalid table {:#x}", ct.recirc_table));
                 }

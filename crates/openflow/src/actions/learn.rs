@@ -138,8 +138,8 @@ pub fn parse(orig: &str) -> std::result::Result<Learn, String> {
     for (name, value) in KeyValues::new(orig) {
         match name {
             "table" => {
-                l.table_id = crate::kv::str_to_u8(value, "table")
-                    .map_err(|_| format!("unknown table \"{value}\""))?;
+                l.table_id = crate::kv::parse_table(value)
+                    .ok_or_else(|| format!("unknown table \"{value}\""))?;
                 if l.table_id == 255 {
                     return Err(format!("{orig}: table id 255 not valid for `learn' action"));
                 }

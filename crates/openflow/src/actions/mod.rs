@@ -8,6 +8,8 @@
 
 pub mod balance;
 pub mod ct;
+mod decode;
+mod format;
 pub mod learn;
 pub mod nx;
 pub mod text;

@@ -395,12 +395,64 @@ fn want(act: &[u8], len: usize) -> Result<()> {
     }
 }
 
-/// Decodes one vendor action (header already checked: length, vendor).
-pub fn decode(act: &[u8], v: Version, out: &mut Vec<Action>) -> Result<()> {
-    let vendor = u32::from_be_bytes([act[4], act[5], act[6], act[7]]);
-    let subtype = u16::from_be_bytes([act[8], act[9]]);
-    if vendor != NX_VENDOR_ID {
+/// Subtypes [`decode`] knows.
+const KNOWN: [u16; 36] = [
+    RESUBMIT,
+    SET_TUNNEL,
+    SET_QUEUE,
+    POP_QUEUE,
+    REG_MOVE,
+    REG_LOAD,
+    NOTE,
+    SET_TUNNEL64,
+    MULTIPATH,
+    BUNDLE,
+    BUNDLE_LOAD,
+    RESUBMIT_TABLE,
+    OUTPUT_REG,
+    LEARN,
+    EXIT,
+    DEC_TTL,
+    CONTROLLER,
+    DEC_TTL_CNT_IDS,
+    WRITE_METADATA,
+    PUSH_MPLS,
+    POP_MPLS,
+    SET_MPLS_TTL,
+    DEC_MPLS_TTL,
+    SET_MPLS_LABEL,
+    SET_MPLS_TC,
+    OUTPUT_REG2,
+    REG_LOAD2,
+    CONJUNCTION,
+    CT,
+    NAT,
+    CONTROLLER2,
+    GROUP,
+    CLONE,
+    CT_CLEAR,
+    RESUBMIT_TABLE_CT,
+    LEARN2,
+];
+
+/// Decodes one vendor action. `act` is the action as its length field
+/// says; `vendor` and `subtype` were read from the buffer, as OVS does, so
+/// that an unknown subtype is reported before a bad length.
+pub fn decode(
+    act: &[u8],
+    vendor: u32,
+    subtype: u16,
+    v: Version,
+    out: &mut Vec<Action>,
+) -> Result<()> {
+    if vendor != NX_VENDOR_ID
+        || !KNOWN.contains(&subtype)
+        || (subtype == GROUP && v != Version::Of10)
+    {
         return Err(OfpError::OFPBAC_BAD_VENDOR_TYPE);
+    }
+    if act.len() < 16 {
+        return Err(OfpError::OFPBAC_BAD_LEN);
     }
     let mut b = &act[10..];
     let a = match subtype {

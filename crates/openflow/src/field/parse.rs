@@ -133,7 +133,9 @@ fn parse_ipv4_masked(s: &str) -> Result<(u128, u128), String> {
         Some(m) if m.bytes().all(|b| b.is_ascii_digit()) && !m.is_empty() => {
             let n: u32 = m.parse().map_err(|_| format!("{s}: invalid IP address"))?;
             if n > 32 {
-                return Err(format!("{s}: network prefix bits not between 0 and 32"));
+                return Err(format!(
+                    "{s}: IPv4 network prefix bits not between 0 and 32, inclusive"
+                ));
             }
             if n == 0 {
                 0
@@ -165,7 +167,7 @@ fn parse_ipv6_masked(s: &str) -> Result<(u128, u128), String> {
                 .map_err(|_| format!("{s}: invalid IPv6 address"))?;
             if n > 128 {
                 return Err(format!(
-                    "{s}: IPv6 network prefix bits not between 0 and 128"
+                    "{s}: IPv6 network prefix bits not between 0 and 128, inclusive"
                 ));
             }
             if n == 0 {

@@ -275,6 +275,26 @@ impl Match {
     /// meaningless (OVS `ofputil_normalize_match()`), as an OpenFlow 1.0
     /// switch does with the fixed match.
     pub fn normalize(&mut self) {
+        let before = *self;
+        self.normalize_quietly();
+        if self.mask.words() != before.mask.words() {
+            crate::diag::info(
+                "ofp_match",
+                "normalization changed ofp_match, details:".into(),
+            );
+            crate::diag::info(
+                "ofp_match",
+                format!(" pre: {}", before.display(DEFAULT_PRIORITY)),
+            );
+            crate::diag::info(
+                "ofp_match",
+                format!("post: {}", self.display(DEFAULT_PRIORITY)),
+            );
+        }
+    }
+
+    /// [`Match::normalize`] without OVS's log of what changed.
+    pub fn normalize_quietly(&mut self) {
         const NW_ADDR: u32 = 1;
         const TP_ADDR: u32 = 2;
         const NW_PROTO: u32 = 4;

@@ -192,11 +192,15 @@ pub fn encode(m: &Message, v: Version, xid: u32) -> Vec<u8> {
     }
 }
 
-/// The fuzzing invariant: if `d` decodes, encoding the result decodes, and from
-/// there decode→encode is a fixed point: the same message and the same bytes. The
-/// first decode may map an encoding to its canonical form (a deprecated OF1.1
-/// `set_dl_dst` in OF1.2+ is re-encoded as `set_field`, as OVS re-encodes it);
-/// nothing after it may change. Panics with a description otherwise.
+/// The fuzzing invariant: if `d` decodes, encoding the result decodes
+/// again, to the same message, and encoding that gives the same bytes.
+///
+/// "The same message" allows the canonicalizations OVS also makes: an
+/// action that OpenFlow 1.2+ deprecates in favour of set-field (e.g.
+/// `OFPAT_SET_DL_DST`) decodes as itself but is encoded as set-field, and
+/// a packet-in's loosely decoded metadata may hold fields whose
+/// prerequisites it lacks, which no encoding carries; for those messages
+/// only the bytes must be a fixpoint. Panics with a description otherwise.
 pub fn check_round_trip(d: &[u8]) {
     let Ok((v, xid, m)) = decode(d) else {
         return;
@@ -207,21 +211,20 @@ pub fn check_round_trip(d: &[u8]) {
         Err(e) => panic!("re-decoding {m:?} failed with {e}: {e1:02x?}"),
     };
     assert_eq!(xid2, xid);
-    if !matches!(m, Message::Hello(_)) {
-        assert_eq!(v2, v);
+    match (&m, &m2) {
+        (Message::Hello(a), Message::Hello(b)) => assert_eq!(a.versions, b.versions),
+        (Message::FlowMod(..), _)
+        | (Message::GroupMod(_), _)
+        | (Message::PacketOut(_), _)
+        | (Message::PacketIn(..), _)
+        | (Message::StatsRequest(_), _) => assert_eq!(v2, v),
+        _ => {
+            assert_eq!(v2, v);
+            assert_eq!(m2, m, "decode(encode(m)) differs; encoded {e1:02x?}");
+        }
     }
     let e2 = encode(&m2, v2, xid);
-    let (_, _, m3) = match decode(&e2) {
-        Ok(x) => x,
-        Err(e) => panic!("re-decoding {m2:?} failed with {e}: {e2:02x?}"),
-    };
-    match (&m2, &m3) {
-        (Message::Hello(a), Message::Hello(b)) => assert_eq!(a.versions, b.versions),
-        _ => assert_eq!(
-            m3, m2,
-            "decode(encode(m)) is not a fixed point; encoded {e2:02x?}"
-        ),
-    }
-    let e3 = encode(&m3, v2, xid);
-    assert_eq!(e3, e2, "encoding is not stable for {m2:?}");
+    assert_eq!(e2, e1, "encoding is not stable for {m:?}");
+    let (_, _, m3) = decode(&e2).expect("re-decoding stable bytes");
+    assert_eq!(m3, m2, "decode is not stable for {m2:?}");
 }

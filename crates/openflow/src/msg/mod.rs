@@ -161,7 +161,8 @@ pub fn identify(d: &[u8], partial: bool) -> Result<Raw> {
         let flags = be16(d, 10);
         let reply = t == stats_rep;
         if st == 0xffff {
-            need(hdr + 8)?;
+            // Vendor, subtype and (OpenFlow 1.0) 4 bytes of padding.
+            need(24)?;
             let vendor = be32(d, hdr);
             let sub = be32(d, hdr + 4);
             let family = match vendor {
@@ -261,6 +262,19 @@ pub fn format_body(d: &[u8], raw: &Raw, verbosity: i32) -> Result<String> {
         "OFPT10_PACKET_OUT" | "OFPT11_PACKET_OUT" | "OFPT15_PACKET_OUT" => {
             let po = crate::packet_out::decode(body, v)?;
             s.push_str(&crate::packet_out::format(&po, verbosity));
+        }
+        "OFPT10_PORT_MOD" | "OFPT11_PORT_MOD" | "OFPT14_PORT_MOD" => {
+            let pm = crate::switch_mods::decode_port_mod(body, v)?;
+            s.push_str(&crate::switch_mods::format_port_mod(&pm));
+        }
+        "OFPT11_TABLE_MOD" | "OFPT14_TABLE_MOD" => {
+            s.push_str(&crate::switch_mods::format_table_mod(body, v)?);
+        }
+        "OFPT14_BUNDLE_CONTROL" | "ONFT13_BUNDLE_CONTROL" => {
+            s.push_str(&crate::switch_mods::format_bundle_ctrl(body)?);
+        }
+        "OFPT14_BUNDLE_ADD_MESSAGE" | "ONFT13_BUNDLE_ADD_MESSAGE" => {
+            s.push_str(&crate::switch_mods::format_bundle_add(body, d, verbosity)?);
         }
         "OFPT13_METER_MOD" => {
             let mm = crate::meter::decode(body)?;

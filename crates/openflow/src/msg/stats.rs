@@ -215,18 +215,20 @@ pub fn decode_request(mut b: &[u8], raw: &Raw, v: Version) -> Result<Option<Stat
             exact(b, 8)?;
             StatsRequest::Group(b.get_u32())
         }
-        // OF1.1-1.4 requests have no body: OVS answers for every group whatever follows.
-        "OFPST11_GROUP_DESC_REQUEST" => StatsRequest::GroupDesc(0xffff_fffc),
-        "NXST_GROUP_DESC_REQUEST" => StatsRequest::GroupDesc(if b.len() >= 4 {
-            b.get_u32()
-        } else {
-            0xffff_fffc
-        }),
+        "OFPST11_GROUP_DESC_REQUEST" => {
+            exact(b, 0)?;
+            StatsRequest::GroupDesc(0xffff_fffc)
+        }
+        "NXST_GROUP_DESC_REQUEST" => {
+            exact(b, 8)?;
+            StatsRequest::GroupDesc(b.get_u32())
+        }
         "OFPST15_GROUP_DESC_REQUEST" => {
             exact(b, 8)?;
             StatsRequest::GroupDesc(b.get_u32())
         }
         "OFPST12_GROUP_FEATURES_REQUEST" | "NXST_GROUP_FEATURES_REQUEST" => {
+            exact(b, 0)?;
             StatsRequest::GroupFeatures
         }
         "OFPST13_METER_REQUEST" | "OFPST13_METER_CONFIG_REQUEST" => {
@@ -238,7 +240,10 @@ pub fn decode_request(mut b: &[u8], raw: &Raw, v: Version) -> Result<Option<Stat
                 StatsRequest::Meter(id)
             }
         }
-        "OFPST13_METER_FEATURES_REQUEST" => StatsRequest::MeterFeatures,
+        "OFPST13_METER_FEATURES_REQUEST" => {
+            exact(b, 0)?;
+            StatsRequest::MeterFeatures
+        }
         "OFPST13_TABLE_FEATURES_REQUEST" => StatsRequest::TableFeatures(b.to_vec()),
         _ => return Ok(None),
     };
