@@ -105,6 +105,42 @@ pub fn hwaddr(name: &str) -> io::Result<[u8; 6]> {
     Ok(mac)
 }
 
+/// The VLAN tag the kernel took off a received frame, from its PACKET_AUXDATA control
+/// message: (TPID, TCI).
+fn aux_vlan(cmsg: &[u64; 8], controllen: usize) -> Option<(u16, u16)> {
+    const TP_STATUS_VLAN_VALID: u32 = 1 << 4;
+    const TP_STATUS_VLAN_TPID_VALID: u32 = 1 << 6;
+    let bytes: Vec<u8> = cmsg.iter().flat_map(|w| w.to_ne_bytes()).collect();
+    let hdr = mem::size_of::<libc::cmsghdr>();
+    if controllen < hdr + mem::size_of::<libc::tpacket_auxdata>() {
+        return None;
+    }
+    let word = |at: usize| usize::from_ne_bytes(bytes[at..at + 8].try_into().unwrap_or([0; 8]));
+    let int = |at: usize| i32::from_ne_bytes(bytes[at..at + 4].try_into().unwrap_or([0; 4]));
+    let u32_at = |at: usize| u32::from_ne_bytes(bytes[at..at + 4].try_into().unwrap_or([0; 4]));
+    let u16_at = |at: usize| u16::from_ne_bytes(bytes[at..at + 2].try_into().unwrap_or([0; 2]));
+    // cmsghdr: cmsg_len (size_t), cmsg_level (int), cmsg_type (int); then the data.
+    if word(0) < hdr + mem::size_of::<libc::tpacket_auxdata>()
+        || int(8) != libc::SOL_PACKET
+        || int(12) != libc::PACKET_AUXDATA
+    {
+        return None;
+    }
+    // tpacket_auxdata: status, len, snaplen (u32); mac, net, vlan_tci, vlan_tpid (u16).
+    let status = u32_at(hdr);
+    let tci = u16_at(hdr + 16);
+    let tpid = u16_at(hdr + 18);
+    if status & TP_STATUS_VLAN_VALID == 0 && tci == 0 {
+        return None;
+    }
+    let tpid = if status & TP_STATUS_VLAN_TPID_VALID != 0 && tpid != 0 {
+        tpid
+    } else {
+        0x8100
+    };
+    Some((tpid, tci))
+}
+
 /// What one batched receive found.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct RecvStats {
@@ -158,6 +194,17 @@ impl PacketSocket {
                 mem::size_of::<libc::c_int>() as libc::socklen_t,
             );
         }
+        // SAFETY: the option value points to a live c_int of the length given. Without
+        // auxdata (very old kernels) VLAN tags the kernel strips stay lost, as before.
+        unsafe {
+            libc::setsockopt(
+                fd.as_raw_fd(),
+                libc::SOL_PACKET,
+                libc::PACKET_AUXDATA,
+                (&one as *const libc::c_int).cast(),
+                mem::size_of::<libc::c_int>() as libc::socklen_t,
+            );
+        }
         // SAFETY: packet_mreq is a plain C struct; all-zero is valid.
         let mut mreq: libc::packet_mreq = unsafe { mem::zeroed() };
         mreq.mr_ifindex = ifindex;
@@ -176,27 +223,44 @@ impl PacketSocket {
     }
 
     /// Receives up to `bufs.len()` frames (at most [`MAX_BATCH`]) without blocking; frame
-    /// `i` lands in `bufs[i][..lens[i]]`. Frames this host sent and truncated frames are
-    /// skipped.
-    pub fn recv(&self, bufs: &mut [Box<[u8]>], lens: &mut [usize]) -> io::Result<RecvStats> {
-        let n = bufs.len().min(lens.len()).min(MAX_BATCH);
+    /// `i` lands in `bufs[i][starts[i]..][..lens[i]]`. Each buffer keeps
+    /// [`RX_HEADROOM`](crate::netdev::RX_HEADROOM) bytes in front, where the VLAN tag that
+    /// the kernel moved into packet metadata (veth and NIC offloads) is put back. Frames
+    /// this host sent and truncated frames are skipped.
+    pub fn recv(
+        &self,
+        bufs: &mut [Box<[u8]>],
+        lens: &mut [usize],
+        starts: &mut [usize],
+    ) -> io::Result<RecvStats> {
+        const HEAD: usize = crate::netdev::RX_HEADROOM;
+        let n = bufs.len().min(lens.len()).min(starts.len()).min(MAX_BATCH);
         // SAFETY: iovec, mmsghdr and sockaddr_ll are plain C structs; all-zero is valid.
         let mut iov: [libc::iovec; MAX_BATCH] = unsafe { mem::zeroed() };
         // SAFETY: as above.
         let mut hdrs: [libc::mmsghdr; MAX_BATCH] = unsafe { mem::zeroed() };
         // SAFETY: as above.
         let mut addrs: [libc::sockaddr_ll; MAX_BATCH] = unsafe { mem::zeroed() };
+        // Control buffers for one PACKET_AUXDATA message each, u64-aligned as cmsghdr
+        // needs.
+        let mut cmsgs = [[0u64; 8]; MAX_BATCH];
         for i in 0..n {
-            iov[i].iov_base = bufs[i].as_mut_ptr().cast();
-            iov[i].iov_len = bufs[i].len();
+            if bufs[i].len() <= HEAD {
+                return Ok(RecvStats::default());
+            }
+            iov[i].iov_base = bufs[i][HEAD..].as_mut_ptr().cast();
+            iov[i].iov_len = bufs[i].len() - HEAD;
             hdrs[i].msg_hdr.msg_iov = &mut iov[i];
             hdrs[i].msg_hdr.msg_iovlen = 1;
             hdrs[i].msg_hdr.msg_name = (&mut addrs[i] as *mut libc::sockaddr_ll).cast();
             hdrs[i].msg_hdr.msg_namelen = mem::size_of::<libc::sockaddr_ll>() as u32;
+            hdrs[i].msg_hdr.msg_control = cmsgs[i].as_mut_ptr().cast();
+            hdrs[i].msg_hdr.msg_controllen = mem::size_of_val(&cmsgs[i]);
         }
         // SAFETY: the first `n` headers point to live iovecs, which point into the
-        // caller's buffers with their true lengths, and to live sockaddr_ll slots; all of
-        // them outlive the call. MSG_DONTWAIT keeps it from blocking.
+        // caller's buffers (past the headroom) with their true lengths, to live
+        // sockaddr_ll slots and to live, aligned control buffers of the lengths given;
+        // all of them outlive the call. MSG_DONTWAIT keeps it from blocking.
         let got = unsafe {
             libc::recvmmsg(
                 self.fd.as_raw_fd(),
@@ -219,13 +283,31 @@ impl PacketSocket {
             if addrs[i].sll_pkttype == libc::PACKET_OUTGOING {
                 continue;
             }
-            if hdrs[i].msg_hdr.msg_flags & libc::MSG_TRUNC != 0 || len > bufs[i].len() {
+            if hdrs[i].msg_hdr.msg_flags & libc::MSG_TRUNC != 0 || len + HEAD > bufs[i].len() {
                 st.truncated += 1;
                 continue;
             }
-            // Keep the received frames at the front: swapping boxes moves no bytes.
+            let vlan = aux_vlan(&cmsgs[i], hdrs[i].msg_hdr.msg_controllen);
+            let buf = &mut bufs[i];
+            let start = match vlan {
+                Some((tpid, tci)) if len >= 12 => {
+                    // Put the tag back after the MAC addresses.
+                    buf.copy_within(HEAD..HEAD + 12, 0);
+                    buf[12..14].copy_from_slice(&tpid.to_be_bytes());
+                    buf[14..16].copy_from_slice(&tci.to_be_bytes());
+                    lens[i] = len + 4;
+                    0
+                }
+                _ => {
+                    lens[i] = len;
+                    HEAD
+                }
+            };
+            starts[i] = start;
+            // Keep the received frames at the front: swapping moves no bytes.
             bufs.swap(st.packets, i);
-            lens[st.packets] = len;
+            lens.swap(st.packets, i);
+            starts.swap(st.packets, i);
             st.packets += 1;
         }
         Ok(st)

@@ -50,11 +50,19 @@ impl NetdevError {
     }
 }
 
+/// Bytes in front of each receive buffer, so that a provider can put back a header
+/// the kernel took off (a VLAN tag) without moving the frame.
+pub const RX_HEADROOM: usize = 4;
+
+/// What a provider fills: buffers, frame lengths, frame start offsets.
+pub type RxSlots<'a> = (&'a mut [Box<[u8]>], &'a mut [usize], &'a mut [usize]);
+
 /// A batch of received frames: `frame(i)` for `i < len()`.
 #[derive(Debug)]
 pub struct RxBatch {
     bufs: Vec<Box<[u8]>>,
     lens: Vec<usize>,
+    starts: Vec<usize>,
     count: usize,
 }
 
@@ -65,13 +73,14 @@ impl Default for RxBatch {
 }
 
 impl RxBatch {
-    /// A batch of [`BATCH_SIZE`] buffers of [`MAX_FRAME`] bytes.
+    /// A batch of [`BATCH_SIZE`] buffers of [`RX_HEADROOM`] + [`MAX_FRAME`] bytes.
     pub fn new() -> RxBatch {
         RxBatch {
             bufs: (0..BATCH_SIZE)
-                .map(|_| vec![0u8; MAX_FRAME].into_boxed_slice())
+                .map(|_| vec![0u8; RX_HEADROOM + MAX_FRAME].into_boxed_slice())
                 .collect(),
             lens: vec![0; BATCH_SIZE],
+            starts: vec![0; BATCH_SIZE],
             count: 0,
         }
     }
@@ -87,8 +96,9 @@ impl RxBatch {
     }
 
     /// Frame `i`.
+    #[inline]
     pub fn frame(&self, i: usize) -> &[u8] {
-        &self.bufs[i][..self.lens[i]]
+        &self.bufs[i][self.starts[i]..][..self.lens[i]]
     }
 
     /// Empties the batch.
@@ -96,9 +106,10 @@ impl RxBatch {
         self.count = 0;
     }
 
-    /// Buffers and lengths for a provider to fill; then it calls [`RxBatch::set_len`].
-    pub fn buffers(&mut self) -> (&mut [Box<[u8]>], &mut [usize]) {
-        (&mut self.bufs, &mut self.lens)
+    /// Buffers, lengths and start offsets for a provider to fill; then it calls
+    /// [`RxBatch::set_len`].
+    pub fn buffers(&mut self) -> RxSlots<'_> {
+        (&mut self.bufs, &mut self.lens, &mut self.starts)
     }
 
     /// Declares the first `n` buffers filled.
@@ -114,6 +125,7 @@ impl RxBatch {
         }
         self.bufs[self.count][..frame.len()].copy_from_slice(frame);
         self.lens[self.count] = frame.len();
+        self.starts[self.count] = 0;
         self.count += 1;
         true
     }

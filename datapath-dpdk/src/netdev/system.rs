@@ -81,8 +81,8 @@ impl Netdev for SystemNetdev {
 
 impl RxQueue for SystemQueue {
     fn recv(&mut self, batch: &mut RxBatch) -> RxStatus {
-        let (bufs, lens) = batch.buffers();
-        match self.sock.recv(bufs, lens) {
+        let (bufs, lens, starts) = batch.buffers();
+        match self.sock.recv(bufs, lens, starts) {
             Ok(st) => {
                 batch.set_len(st.packets);
                 RxStatus {
