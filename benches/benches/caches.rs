@@ -28,7 +28,7 @@ fn bench_emc(c: &mut Criterion) {
     let flow = extract(&IPV4_UDP_64, 1);
     let mut mf = Megaflows::default();
     let entry = mf.insert(&flow, &Flow::exact_mask(), vec![DpAction::Output(2)], 0);
-    emc.maybe_insert(&flow, &PacketKey::new(&flow), &entry);
+    emc.maybe_insert(&flow, &PacketKey::of_packet(&flow), &entry);
     // The whole per-packet path of an EMC hit, as the PMD runs it: extract into the
     // batch slot, key, lookup.
     let mut slot = Flow::default();

@@ -185,15 +185,15 @@ impl Datapath {
         handler: Arc<dyn UpcallHandler>,
         config: DpConfig,
     ) -> Result<Datapath, DpError> {
+        let cores = pmd_cores(&config);
         let mut dp = Datapath {
             handler,
-            config: DpConfig::default(),
+            config,
             pmds: BTreeMap::new(),
             ports: BTreeMap::new(),
             assignment: BTreeMap::new(),
         };
-        dp.config = config;
-        for core in pmd_cores(&dp.config) {
+        for core in cores {
             dp.start_pmd(core)?;
         }
         Ok(dp)

@@ -110,7 +110,11 @@ pub fn hwaddr(name: &str) -> io::Result<[u8; 6]> {
 fn aux_vlan(cmsg: &[u64; 8], controllen: usize) -> Option<(u16, u16)> {
     const TP_STATUS_VLAN_VALID: u32 = 1 << 4;
     const TP_STATUS_VLAN_TPID_VALID: u32 = 1 << 6;
-    let bytes: Vec<u8> = cmsg.iter().flat_map(|w| w.to_ne_bytes()).collect();
+    // Called per received packet: read the words through a stack copy, no allocation.
+    let mut bytes = [0u8; 64];
+    for (b, w) in bytes.chunks_exact_mut(8).zip(cmsg) {
+        b.copy_from_slice(&w.to_ne_bytes());
+    }
     let hdr = mem::size_of::<libc::cmsghdr>();
     if controllen < hdr + mem::size_of::<libc::tpacket_auxdata>() {
         return None;

@@ -307,13 +307,9 @@ pub fn run(
             let Some(h) = sw.dummy(&args[0]) else {
                 return (Err("no such dummy netdev".into()), After::Continue);
             };
-            let mut n = 0;
             for pkt in &args[1..] {
                 match parse_hex(pkt) {
-                    Some(bytes) if bytes.len() >= 14 => {
-                        h.inject(&bytes);
-                        n += 1;
-                    }
+                    Some(bytes) if bytes.len() >= 14 => h.inject(&bytes),
                     _ => {
                         return (
                             Err(format!("{pkt}: bad packet (rvs takes hex packets only)")),
@@ -322,7 +318,6 @@ pub fn run(
                     }
                 }
             }
-            let _ = n;
             Ok(String::new())
         }
         _ => Err(format!("\"{method}\" is not implemented")),

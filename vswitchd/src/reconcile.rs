@@ -257,15 +257,12 @@ impl Switch {
         };
         self.registry().remove_port(&a.bridge, name);
         self.dummies.remove(name);
-        if a.peer.is_some() {
-            log::info!(
-                "bridge {}: deleted interface {name} on port {}",
-                a.bridge,
-                a.ofport
-            );
-            return;
-        }
-        if let Err(e) = self.datapath.del_port(a.odp_port) {
+        // A patch port has no datapath port.
+        let removed = match a.peer {
+            Some(_) => Ok(()),
+            None => self.datapath.del_port(a.odp_port),
+        };
+        if let Err(e) = removed {
             log::error!("{name}: could not remove datapath port {}: {e}", a.odp_port);
         }
         log::info!(

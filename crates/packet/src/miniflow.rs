@@ -32,17 +32,6 @@ impl FlowMap {
         FlowMap(map)
     }
 
-    /// The words of the first `n` of `words` that are not zero (for flows known to be
-    /// zero after word `n`, such as a datapath's packets without metadata).
-    #[inline]
-    pub fn of_nonzero_prefix(words: &[u64; FLOW_WORDS], n: usize) -> FlowMap {
-        let mut map = [0u64; MAP_WORDS];
-        for (i, w) in words.iter().enumerate().take(n) {
-            map[i / 64] |= u64::from(*w != 0) << (i % 64);
-        }
-        FlowMap(map)
-    }
-
     /// Whether word `i` is in the map.
     #[inline]
     pub fn contains(&self, i: usize) -> bool {

@@ -29,12 +29,16 @@ struct Subtable {
 }
 
 impl Subtable {
+    /// Where the megaflow matching `flow` is: (bucket hash, index in the bucket).
     #[inline]
-    fn find(&self, flow: &Flow) -> Option<&Arc<MegaflowEntry>> {
-        let bucket = self.flows.get(&hash_masked(flow, &self.mask))?;
-        bucket
+    fn locate(&self, flow: &Flow) -> Option<(u32, usize)> {
+        let h = hash_masked(flow, &self.mask);
+        let j = self
+            .flows
+            .get(&h)?
             .iter()
-            .find(|m| m.key.matches_masked(flow, &self.mask))
+            .position(|m| m.key.matches_masked(flow, &self.mask))?;
+        Some((h, j))
     }
 
     fn remove(&mut self, key: &Miniflow) -> Option<Arc<MegaflowEntry>> {
@@ -64,13 +68,16 @@ impl Classifier {
             self.subtables.sort_by_key(|s| std::cmp::Reverse(s.hits));
             self.subtables.iter_mut().for_each(|s| s.hits = 0);
         }
-        let i = self
+        // One search: the hit's position, then a plain fetch of it (no second hash of
+        // the flow, no second key comparison).
+        let (i, h, j) = self
             .subtables
             .iter()
-            .position(|st| st.find(flow).is_some())?;
+            .enumerate()
+            .find_map(|(i, st)| st.locate(flow).map(|(h, j)| (i, h, j)))?;
         let st = &mut self.subtables[i];
         st.hits += 1;
-        st.find(flow)
+        st.flows.get(&h).map(|b| &b[j])
     }
 }
 

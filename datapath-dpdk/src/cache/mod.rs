@@ -48,12 +48,6 @@ impl PacketKey {
             hash: rvs_packet::miniflow::hash_prefix(flow, PACKET_WORDS),
         }
     }
-
-    /// The same key; kept for callers that do not know whether the flow has metadata.
-    #[inline]
-    pub fn new(flow: &Flow) -> PacketKey {
-        PacketKey::of_packet(flow)
-    }
 }
 
 /// A megaflow's actions, with what execution wants to know up front.

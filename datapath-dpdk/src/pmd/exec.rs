@@ -156,7 +156,7 @@ impl Pmd {
         if actions.list.is_empty() {
             self.stats.count_drop(DropReason::FlowDrop, 1);
         }
-        let list = actions.list.clone();
-        self.execute_slow(buf, layout, flow, &list, depth + 1);
+        let actions = std::sync::Arc::clone(actions);
+        self.execute_slow(buf, layout, flow, &actions.list, depth + 1);
     }
 }

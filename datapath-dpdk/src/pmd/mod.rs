@@ -122,7 +122,7 @@ pub(crate) struct Caches {
     pub(crate) megaflows: Megaflows,
     counts: BurstCounts,
     /// Actions of an upcall that could not be installed (flow limit).
-    uninstalled: DpActions,
+    uninstalled: Arc<DpActions>,
     /// The megaflow whose actions the current packet runs (after an EMC miss).
     held: Option<Arc<crate::cache::MegaflowEntry>>,
 }
@@ -134,7 +134,7 @@ impl Caches {
             smc: Smc::new(),
             megaflows: Megaflows::default(),
             counts: BurstCounts::default(),
-            uninstalled: DpActions::new(Vec::new()),
+            uninstalled: Arc::new(DpActions::new(Vec::new())),
             held: None,
         }
     }
@@ -152,7 +152,7 @@ impl Caches {
         stats: &PmdStats,
         params: &PmdParams,
         now: u64,
-    ) -> &DpActions {
+    ) -> &Arc<DpActions> {
         let len = packet.len();
         let smc_hit = if params.smc_enable {
             self.smc.lookup(flow, pk).cloned()
@@ -181,7 +181,7 @@ impl Caches {
         mask.in_port = u32::MAX;
         if self.megaflows.len() >= params.flow_limit {
             self.counts.lost += 1;
-            self.uninstalled = DpActions::new(up.actions);
+            self.uninstalled = Arc::new(DpActions::new(up.actions));
             return &self.uninstalled;
         }
         let e = self.megaflows.insert(flow, &mask, up.actions, now);
@@ -205,7 +205,7 @@ impl Caches {
         stats: &PmdStats,
         params: &PmdParams,
         now: u64,
-    ) -> &DpActions {
+    ) -> &Arc<DpActions> {
         if let Some(e) = self.emc.lookup(flow, pk).cloned() {
             e.hit(packet.len(), now);
             self.counts.emc += 1;
@@ -216,7 +216,7 @@ impl Caches {
 
     /// Holds a megaflow while its actions run and lends them.
     #[inline]
-    fn keep(&mut self, e: Arc<crate::cache::MegaflowEntry>) -> &DpActions {
+    fn keep(&mut self, e: Arc<crate::cache::MegaflowEntry>) -> &Arc<DpActions> {
         &self.held.insert(e).actions
     }
 
@@ -433,7 +433,6 @@ impl Pmd {
         let mut total = 0;
         for idx in 0..self.rxqs.len() {
             self.batch.clear();
-            let t0 = Instant::now();
             let r = &mut self.rxqs[idx];
             let st = r.rxq.recv(&mut self.batch);
             PortCounters::add(&r.counters.rx_dropped, st.dropped as u64);
@@ -447,9 +446,12 @@ impl Pmd {
             let bytes: usize = (0..n).map(|i| self.batch.frame(i).len()).sum();
             PortCounters::add(&r.counters.rx_packets, n as u64);
             PortCounters::add(&r.counters.rx_bytes, bytes as u64);
-            let (port, load) = (r.port, r.load.clone());
+            // Timed only when there is work: an empty poll reads no clock.
+            let port = r.port;
+            let t0 = Instant::now();
             self.process_batch(port);
-            load.fetch_add(t0.elapsed().as_nanos() as u64, Ordering::Relaxed);
+            let spent = t0.elapsed().as_nanos() as u64;
+            self.rxqs[idx].load.fetch_add(spent, Ordering::Relaxed);
         }
         self.sweep();
         total
@@ -497,10 +499,11 @@ impl Pmd {
                     }
                 }
             } else {
-                let list = actions.list.clone();
+                // The slow path needs `self` whole: hold the actions by reference count.
+                let actions = Arc::clone(actions);
                 let flow = self.flows[i];
                 let buf = rvs_packet::buf::PacketBuf::new(self.batch.frame(i));
-                self.execute_slow(buf, self.layouts[i], flow, &list, 0);
+                self.execute_slow(buf, self.layouts[i], flow, &actions.list, 0);
             }
         }
         self.stats.count_drop(DropReason::FlowDrop, flow_drops);
