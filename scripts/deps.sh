@@ -3,8 +3,10 @@
 # everything is present. Never lets the packages start the system's own OVS.
 set -euo pipefail
 
-PKGS=(openvswitch-switch openvswitch-common iproute2 iputils-ping ethtool tcpdump openssl iperf3)
-BINS=(ovsdb-server ovsdb-tool ovs-vsctl ovs-ofctl ovs-appctl ovs-pki ip ping ethtool tcpdump openssl iperf3)
+PKGS=(openvswitch-switch openvswitch-common openvswitch-switch-dpdk iproute2 iputils-ping ethtool
+      tcpdump openssl iperf3 dpdk dpdk-dev libdpdk-dev pkg-config clang libclang-dev)
+BINS=(ovsdb-server ovsdb-tool ovs-vsctl ovs-ofctl ovs-appctl ovs-pki ip ping ethtool tcpdump openssl
+      iperf3 dpdk-testpmd pkg-config clang)
 
 missing=()
 for b in "${BINS[@]}"; do
@@ -14,6 +16,14 @@ for b in "${BINS[@]}"; do
 done
 if [ ! -f /usr/share/openvswitch/vswitch.ovsschema ]; then
     missing+=("vswitch.ovsschema")
+fi
+# DPDK 22.11 headers and libraries (rvs-dpdk-sys binds them through pkg-config), and
+# OVS's DPDK build, the rival in DPDK tests and benchmarks.
+if ! pkg-config --exists libdpdk 2>/dev/null || ! ls /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1; then
+    missing+=("libdpdk-dev/libclang")
+fi
+if [ ! -x /usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk ]; then
+    missing+=("ovs-vswitchd-dpdk")
 fi
 
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -27,6 +27,9 @@ bash scripts/deps.sh
 step "cargo build --workspace --all-targets"
 cargo build --workspace --all-targets
 
+step "cargo check without DPDK (the dpdk feature off)"
+cargo check -p rvs-vswitchd --no-default-features
+
 step "cargo fmt --all -- --check"
 cargo fmt --all -- --check
 

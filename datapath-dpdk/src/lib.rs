@@ -1,7 +1,8 @@
 //! rvs-datapath: the userspace datapath.
 //!
 //! It owns the ports and their netdev providers (`system` through af_packet, `internal`
-//! through tap, `dummy` in memory; DPDK and vhost-user come later), the PMD threads and
+//! through tap, `dummy` in memory, `dpdk` and the vhost-user types through DPDK with
+//! the `dpdk` feature), the PMD threads and
 //! their caches (EMC, SMC, per-port megaflow classifiers), the assignment of receive
 //! queues to PMDs, and the execution of datapath actions. It has no intelligence of its
 //! own: a packet no cache knows becomes an upcall to an [`UpcallHandler`], whose answer
@@ -15,11 +16,14 @@
 //! `del_port` returns) and reads their atomic counters. Nothing on the packet path is
 //! shared between PMDs but the upcall handler, which only misses reach.
 //!
-//! `unsafe` is confined to [`sys`] (kernel sockets, ioctls, CPU affinity).
+//! `unsafe` is confined to [`sys`] (kernel sockets, ioctls, CPU affinity) and `dpdk`
+//! (the EAL, mbufs and ethdevs, behind owning types).
 #![deny(unsafe_code)]
 
 pub mod cache;
 pub mod config;
+#[cfg(feature = "dpdk")]
+pub mod dpdk;
 pub mod netdev;
 mod pmd;
 pub mod sched;
@@ -354,12 +358,19 @@ impl Datapath {
         self.reassign(&cores)
     }
 
-    /// Adds `netdev` under the lowest free port number (from 1) and returns it. When
-    /// this returns, PMDs poll its queues and can transmit on it.
-    pub fn add_port(&mut self, netdev: Arc<dyn Netdev>) -> Result<u32, DpError> {
-        let port_no = (1..)
+    /// The number the next [`Datapath::add_port`] will use, so that the port's owner
+    /// can know it before packets arrive on it.
+    pub fn next_port_no(&self) -> u32 {
+        (1..)
             .find(|n| !self.ports.contains_key(n))
-            .unwrap_or(u32::MAX);
+            .unwrap_or(u32::MAX)
+    }
+
+    /// Adds `netdev` under the lowest free port number (from 1: see
+    /// [`Datapath::next_port_no`]) and returns it. When this returns, PMDs poll its
+    /// queues and can transmit on it.
+    pub fn add_port(&mut self, netdev: Arc<dyn Netdev>) -> Result<u32, DpError> {
+        let port_no = self.next_port_no();
         let n_rxq = netdev.n_rxq().max(1);
         let mut port = Port {
             netdev,

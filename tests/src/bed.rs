@@ -25,6 +25,23 @@ impl Bed {
     /// Sets up a fresh bed for `test` and starts the switch chosen by
     /// `RVS_E2E_SWITCH` (see [`SwitchKind::from_env`]).
     pub fn start(test: &str) -> Bed {
+        Bed::start_with(test, None)
+    }
+
+    /// A bed whose switch runs DPDK: `dpdk-init=true` and a `dpdk-extra` with no
+    /// hugepages, no PCI and a file prefix of the test's own are in the database before
+    /// the switch starts (OVS reads them at start-up). Against the oracle, OVS's DPDK
+    /// build runs, with the memory options it needs here.
+    pub fn start_dpdk(test: &str) -> Bed {
+        Bed::start_with(test, Some(&[]))
+    }
+
+    /// [`Bed::start_dpdk`] with more `Open_vSwitch:other_config` settings.
+    pub fn start_dpdk_with(test: &str, other_config: &[(&str, &str)]) -> Bed {
+        Bed::start_with(test, Some(other_config))
+    }
+
+    fn start_with(test: &str, dpdk: Option<&[(&str, &str)]>) -> Bed {
         require_root();
         sweep_leftovers();
         let kind = SwitchKind::from_env();
@@ -37,8 +54,33 @@ impl Bed {
         // /tmp/rvs-<pid>-<n>-<test>: short enough for unix socket paths inside.
         let dir = TempDir::new(&format!("{}-{tag}", id.long()));
         let db = Ovsdb::start(dir.path());
+        if let Some(extra) = dpdk {
+            let mem = if kind.is_ovs() {
+                // Without --legacy-mem OVS adds --in-memory, which EAL refuses with
+                // --no-huge; and its mempools need more than 1 GB.
+                "--no-huge --legacy-mem -m 2048"
+            } else {
+                "--no-huge -m 1024"
+            };
+            let mut args = vec![
+                "set".to_string(),
+                "Open_vSwitch".into(),
+                ".".into(),
+                "other_config:dpdk-init=true".into(),
+                format!(
+                    "other_config:dpdk-extra=\"{mem} --no-pci --file-prefix=rvs{}\"",
+                    id.short()
+                ),
+            ];
+            for (k, v) in extra {
+                args.push(format!("other_config:{k}=\"{v}\""));
+            }
+            let mut a: Vec<&str> = vec!["--no-wait"];
+            a.extend(args.iter().map(String::as_str));
+            db.vsctl_ok(&a);
+        }
         let sw_ns = Netns::new(&format!("{}-sw", id.long()));
-        let switch = Switch::start(kind, &sw_ns, dir.path(), &db);
+        let switch = Switch::start_with(kind, &sw_ns, dir.path(), &db, dpdk.is_some());
         eprintln!(
             "rvs-e2e: {test}: {} in netns {}, files in {}",
             switch.kind().name(),
@@ -56,6 +98,16 @@ impl Bed {
 
     pub fn kind(&self) -> &SwitchKind {
         self.switch.kind()
+    }
+
+    /// The test's temp dir (`OVS_RUNDIR` of everything in the bed).
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    /// The test's short id, for names that must be unique across tests.
+    pub fn id(&self) -> String {
+        self.id.short()
     }
 
     /// A new host namespace `label` (at most 4 characters) with address `ip_cidr`,

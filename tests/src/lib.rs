@@ -15,6 +15,7 @@ mod bed;
 pub mod cmd;
 mod netns;
 mod ovsdb;
+pub mod pcap;
 mod switch;
 mod traffic;
 

@@ -12,6 +12,8 @@ use crate::ovsdb::{ovs_env, Ovsdb};
 
 /// Debian's plain (non-DPDK) Open vSwitch daemon, the reference implementation.
 pub const OVS_VSWITCHD: &str = "/usr/sbin/ovs-vswitchd";
+/// Debian's DPDK build of it, the reference for DPDK tests.
+pub const OVS_VSWITCHD_DPDK: &str = "/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk";
 
 /// Which daemon the tests drive: chosen by `RVS_E2E_SWITCH` (`rvs`, the default, or
 /// `ovs`).
@@ -95,18 +97,26 @@ pub struct Switch {
     dir: PathBuf,
     remote: String,
     child: Option<Child>,
+    /// Run OVS's DPDK build (for DPDK tests against the oracle).
+    dpdk: bool,
 }
 
 impl Switch {
     /// Starts the daemon of `kind` in `ns` against `db`. Does not wait for it to be
     /// ready: `ovs-vsctl` without `--no-wait` does that.
     pub fn start(kind: SwitchKind, ns: &Netns, dir: &Path, db: &Ovsdb) -> Switch {
+        Switch::start_with(kind, ns, dir, db, false)
+    }
+
+    /// [`Switch::start`]; with `dpdk`, OVS runs as its DPDK build.
+    pub fn start_with(kind: SwitchKind, ns: &Netns, dir: &Path, db: &Ovsdb, dpdk: bool) -> Switch {
         let mut sw = Switch {
             kind,
             ns: ns.name().to_owned(),
             dir: dir.to_owned(),
             remote: db.remote(),
             child: None,
+            dpdk,
         };
         sw.spawn();
         sw
@@ -135,7 +145,12 @@ impl Switch {
                 c.arg(bin).env("RUST_BACKTRACE", "1");
             }
             SwitchKind::Ovs => {
-                c.arg(OVS_VSWITCHD)
+                let bin = if self.dpdk {
+                    OVS_VSWITCHD_DPDK
+                } else {
+                    OVS_VSWITCHD
+                };
+                c.arg(bin)
                     .arg(format!("--unixctl={}", d("ovs-vswitchd.ctl")));
             }
         }

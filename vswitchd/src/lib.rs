@@ -12,6 +12,7 @@
 
 pub mod appctl;
 pub mod args;
+pub mod dpdk;
 pub mod reconcile;
 pub mod status;
 pub mod upcall;
@@ -42,6 +43,8 @@ pub const MONITORED: &[(&str, &[&str])] = &[
             "db_version",
             "datapath_types",
             "iface_types",
+            "dpdk_initialized",
+            "dpdk_version",
         ],
     ),
     (
@@ -70,6 +73,9 @@ pub const MONITORED: &[(&str, &[&str])] = &[
             "link_state",
             "mac_in_use",
             "mtu",
+            "mtu_request",
+            "status",
+            "link_speed",
         ],
     ),
 ];
@@ -140,6 +146,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let handler = upcall::OfprotoUpcall::new(registry.clone());
     let datapath = Datapath::new(Arc::new(handler)).context("could not start the PMD thread")?;
     let mut switch = Switch::new(registry.clone(), datapath);
+    switch.set_rundir(&args.rundir);
     log::info!(
         "rvs-vswitchd {} starting, database {}",
         env!("CARGO_PKG_VERSION"),

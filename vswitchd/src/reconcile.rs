@@ -18,6 +18,9 @@ use rvs_datapath::{Datapath, DpConfig, Netdev, NetdevError};
 use rvs_ofproto::{FailMode, Registry, OFPP_LOCAL};
 use rvs_ovsdb_client::Replica;
 
+use crate::dpdk::Dpdk;
+use std::path::Path;
+
 /// One interface the database wants attached.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WantedIface {
@@ -35,6 +38,10 @@ pub struct WantedIface {
     pub rxq_affinity: BTreeMap<usize, usize>,
     /// `options:peer` (patch ports).
     pub peer: Option<String>,
+    /// `Interface.options`.
+    pub options: BTreeMap<String, String>,
+    /// `Interface.mtu_request`.
+    pub mtu_request: Option<i64>,
 }
 
 /// One bridge the database wants.
@@ -58,6 +65,8 @@ pub struct Wanted {
     pub managed: Vec<String>,
     /// The datapath settings from `Open_vSwitch:other_config`.
     pub dp_config: DpConfig,
+    /// The DPDK settings of `Open_vSwitch:other_config` (`dpdk-*`, `vhost-sock-dir`).
+    pub dpdk_config: BTreeMap<String, String>,
 }
 
 /// Reads the wanted configuration out of the replica.
@@ -72,6 +81,16 @@ pub fn wanted(r: &Replica) -> Wanted {
         log::warn!("{warning}");
     }
     w.dp_config = dp_config;
+    w.dpdk_config = ovs
+        .datum("other_config")
+        .map(|d| {
+            d.pairs()
+                .iter()
+                .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_str()?.to_string())))
+                .filter(|(k, _)| k.starts_with("dpdk-") || k == "vhost-sock-dir")
+                .collect()
+        })
+        .unwrap_or_default();
     let mut bridges: Vec<_> = ovs.refs("bridges", "Bridge").collect();
     bridges.sort_by_key(|b| b.str("name"));
     for br in bridges {
@@ -121,6 +140,18 @@ pub fn wanted(r: &Replica) -> Wanted {
                     ofport_request: i.opt_int("ofport_request"),
                     ofport: i.opt_int("ofport"),
                     peer: i.map_get("options", "peer").map(str::to_string),
+                    options: i
+                        .datum("options")
+                        .map(|d| {
+                            d.pairs()
+                                .iter()
+                                .filter_map(|(k, v)| {
+                                    Some((k.as_str()?.to_string(), v.as_str()?.to_string()))
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    mtu_request: i.opt_int("mtu_request"),
                     rxq_affinity: match i.map_get("other_config", "pmd-rxq-affinity") {
                         None => BTreeMap::new(),
                         Some(s) => match parse_rxq_affinity(s) {
@@ -139,6 +170,15 @@ pub fn wanted(r: &Replica) -> Wanted {
     w
 }
 
+/// What a device reports about itself.
+#[derive(Debug, Clone, Default)]
+pub struct DeviceInfo {
+    /// Its own counters (DPDK devices).
+    pub stats: Option<rvs_datapath::netdev::DeviceStats>,
+    /// `Interface.status` pairs.
+    pub status: Vec<(String, String)>,
+}
+
 /// A port that is attached to the datapath and a bridge.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attached {
@@ -152,6 +192,8 @@ pub struct Attached {
     pub ofport: u32,
     /// The peer, for a patch port (which has no datapath port).
     pub peer: Option<String>,
+    /// The options and MTU request it was opened with; a change reopens it.
+    pub settings: (BTreeMap<String, String>, Option<i64>),
 }
 
 /// The switch: ofproto's registry plus the datapath, and what is attached to them.
@@ -167,14 +209,23 @@ pub struct Switch {
     open_errors: HashMap<String, String>,
     /// The test side of `dummy` interfaces (`netdev-dummy/receive`).
     dummies: HashMap<String, DummyHandle>,
+    /// EAL state and the DPDK port types.
+    dpdk: Dpdk,
 }
 
 fn open_netdev(
     name: &str,
     kind: &str,
+    iface: Option<&WantedIface>,
     dummies: &mut HashMap<String, DummyHandle>,
+    dpdk: &Dpdk,
 ) -> Result<Arc<dyn Netdev>, NetdevError> {
     match kind {
+        k if crate::dpdk::KINDS.contains(&k) => {
+            let empty = BTreeMap::new();
+            let (options, mtu) = iface.map_or((&empty, None), |i| (&i.options, i.mtu_request));
+            dpdk.open(name, kind, options, mtu)
+        }
         "system" => Ok(Arc::new(SystemNetdev::open(name)?)),
         "internal" => Ok(Arc::new(TapNetdev::open(name)?)),
         "dummy" => {
@@ -199,7 +250,28 @@ impl Switch {
             bridges: BTreeMap::new(),
             open_errors: HashMap::new(),
             dummies: HashMap::new(),
+            dpdk: Dpdk::new(Path::new("/var/run/openvswitch")),
         }
+    }
+
+    /// Sets the run directory (where `dpdkvhostuser` sockets go by default).
+    pub fn set_rundir(&mut self, rundir: &Path) {
+        self.dpdk = Dpdk::new(rundir);
+    }
+
+    /// DPDK's state, for the `Open_vSwitch` status columns.
+    pub fn dpdk(&self) -> &Dpdk {
+        &self.dpdk
+    }
+
+    /// Device counters and status of an attached interface, when its device keeps them.
+    pub fn iface_device(&self, name: &str) -> Option<DeviceInfo> {
+        let a = self.attached.get(name).filter(|a| a.peer.is_none())?;
+        let nd = self.datapath.netdev(a.odp_port)?;
+        Some(DeviceInfo {
+            stats: nd.stats(),
+            status: nd.status(),
+        })
     }
 
     fn registry(&self) -> RwLockWriteGuard<'_, Registry> {
@@ -295,6 +367,7 @@ impl Switch {
                 odp_port: u32::MAX,
                 ofport,
                 peer: Some(peer),
+                settings: Default::default(),
             },
         );
     }
@@ -306,7 +379,7 @@ impl Switch {
             }
             return;
         }
-        let netdev = match open_netdev(name, kind, &mut self.dummies) {
+        let netdev = match open_netdev(name, kind, iface, &mut self.dummies, &self.dpdk) {
             Ok(n) => n,
             Err(e) => {
                 let msg = e.to_string();
@@ -318,21 +391,24 @@ impl Switch {
             }
         };
         self.open_errors.remove(name);
-        let odp_port = match self.datapath.add_port(netdev) {
-            Ok(p) => p,
+        // ofproto learns the port first: a device may deliver frames (a pcap replay,
+        // say) as soon as the datapath polls it, and their upcalls must find the port.
+        let odp_port = self.datapath.next_port_no();
+        let (req, prev) = iface.map_or((None, None), |i| (i.ofport_request, i.ofport));
+        let ofport = self.registry().add_port(bridge, name, odp_port, req, prev);
+        let Some(ofport) = ofport else {
+            return;
+        };
+        match self.datapath.add_port(netdev) {
+            Ok(p) => debug_assert_eq!(p, odp_port),
             Err(e) => {
+                self.registry().remove_port(bridge, name);
                 let msg = format!("could not add network device {name} to datapath ({e})");
                 log::error!("{msg}");
                 self.open_errors.insert(name.into(), msg);
                 return;
             }
-        };
-        let (req, prev) = iface.map_or((None, None), |i| (i.ofport_request, i.ofport));
-        let ofport = self.registry().add_port(bridge, name, odp_port, req, prev);
-        let Some(ofport) = ofport else {
-            let _ = self.datapath.del_port(odp_port);
-            return;
-        };
+        }
         log::info!("bridge {bridge}: added interface {name} on port {ofport}");
         self.attached.insert(
             name.into(),
@@ -342,6 +418,8 @@ impl Switch {
                 odp_port,
                 ofport,
                 peer: None,
+                settings: iface
+                    .map_or_else(Default::default, |i| (i.options.clone(), i.mtu_request)),
             },
         );
     }
@@ -349,6 +427,10 @@ impl Switch {
     /// Makes the switch match `w`: removes what is no longer wanted, then adds what is
     /// missing (retrying interfaces that failed before).
     pub fn apply(&mut self, w: &Wanted) {
+        if self.dpdk.initialized.is_none() {
+            let cfg = &w.dpdk_config;
+            self.dpdk.configure(|k| cfg.get(k).map(String::as_str));
+        }
         if let Err(e) = self.datapath.set_config(w.dp_config.clone()) {
             log::error!("could not apply the datapath settings: {e}");
         }
@@ -363,9 +445,13 @@ impl Switch {
                 if **name == a.bridge {
                     return false; // the local port lives as long as its bridge
                 }
-                wb.ifaces
-                    .get(*name)
-                    .is_none_or(|i| i.kind != a.kind || i.peer != a.peer)
+                wb.ifaces.get(*name).is_none_or(|i| {
+                    i.kind != a.kind
+                        || i.peer != a.peer
+                        || (a.peer.is_none()
+                            && crate::dpdk::KINDS.contains(&a.kind.as_str())
+                            && (&i.options, i.mtu_request) != (&a.settings.0, a.settings.1))
+                })
             })
             .map(|(n, _)| n.clone())
             .collect();

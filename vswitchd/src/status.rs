@@ -39,6 +39,18 @@ fn map_equals(row: &RowView<'_>, column: &str, want: &[(&str, i64)]) -> bool {
         })
 }
 
+fn str_map_equals(row: &RowView<'_>, column: &str, want: &[(&str, &str)]) -> bool {
+    let Some(d) = row.datum(column) else {
+        return want.is_empty();
+    };
+    let have = d.pairs();
+    have.len() == want.len()
+        && want.iter().all(|(k, v)| {
+            have.iter()
+                .any(|(hk, hv)| hk.as_str() == Some(k) && hv.as_str() == Some(v))
+        })
+}
+
 fn string_set_equals(row: &RowView<'_>, column: &str, want: &[&str]) -> bool {
     let have: Vec<&str> = row.datum(column).map_or(Vec::new(), |d| {
         d.atoms().iter().filter_map(Atom::as_str).collect()
@@ -84,7 +96,47 @@ pub fn status_ops(r: &Replica, w: &Wanted, sw: &Switch, with_stats: bool) -> Vec
                 }
             }
         }
-        if with_stats {
+        let device = sw.iface_device(name);
+        if let Some(dev) = &device {
+            let want: Vec<(&str, &str)> = dev
+                .status
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            if !str_map_equals(&row, "status", &want) {
+                set.insert(
+                    "status".into(),
+                    json!([
+                        "map",
+                        want.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>()
+                    ]),
+                );
+            }
+        }
+        let device_stats = device.and_then(|d| d.stats);
+        if let Some(d) = device_stats.as_ref().filter(|_| with_stats) {
+            let mut stats: Vec<(&str, i64)> = [
+                ("rx_packets", d.rx_packets),
+                ("rx_bytes", d.rx_bytes),
+                ("rx_dropped", d.rx_dropped),
+                ("rx_errors", d.rx_errors),
+                ("tx_packets", d.tx_packets),
+                ("tx_bytes", d.tx_bytes),
+                ("tx_dropped", d.tx_dropped),
+                ("tx_errors", d.tx_errors),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k, i64::try_from(v).unwrap_or(i64::MAX)))
+            .collect();
+            for (k, v) in &d.extended {
+                if !stats.iter().any(|(n, _)| n == k) {
+                    stats.push((k.as_str(), i64::try_from(*v).unwrap_or(i64::MAX)));
+                }
+            }
+            if !map_equals(&row, "statistics", &stats) {
+                set.insert("statistics".into(), map_json(&stats));
+            }
+        } else if with_stats {
             if let Some(c) = sw.iface_counters(name) {
                 let names = [
                     "rx_packets",
@@ -151,8 +203,28 @@ pub fn status_ops(r: &Replica, w: &Wanted, sw: &Switch, with_stats: bool) -> Vec
         if !string_set_equals(&ovs, "datapath_types", DATAPATH_TYPES) {
             set.insert("datapath_types".into(), json!(["set", DATAPATH_TYPES]));
         }
-        if !string_set_equals(&ovs, "iface_types", IFACE_TYPES) {
-            set.insert("iface_types".into(), json!(["set", IFACE_TYPES]));
+        let iface_types: Vec<&str> = IFACE_TYPES
+            .iter()
+            .chain(crate::dpdk::iface_types())
+            .copied()
+            .collect();
+        if !string_set_equals(&ovs, "iface_types", &iface_types) {
+            set.insert("iface_types".into(), json!(["set", iface_types]));
+        }
+        let dpdk = sw.dpdk();
+        let has = |c: &str| r.schema().column("Open_vSwitch", c).is_some();
+        if has("dpdk_initialized")
+            && ovs
+                .datum("dpdk_initialized")
+                .and_then(|d| d.atoms().first())
+                != Some(&Atom::Boolean(dpdk.initialized()))
+        {
+            set.insert("dpdk_initialized".into(), json!(dpdk.initialized()));
+        }
+        if let Some(v) = dpdk.version() {
+            if has("dpdk_version") && ovs.opt_str("dpdk_version") != Some(v.as_str()) {
+                set.insert("dpdk_version".into(), json!(v));
+            }
         }
         if !set.is_empty() {
             ops.push(json!({"op": "update", "table": "Open_vSwitch", "where": by_uuid(ovs.uuid()), "row": set}));

@@ -30,6 +30,9 @@ pub enum NetdevError {
         /// The OS error text.
         reason: String,
     },
+    /// A device-specific failure, already worded for `Interface.error`.
+    #[error("{0}")]
+    Config(String),
     /// The interface type is not one this build supports.
     #[error("could not open network device {name} (Address family not supported by protocol)")]
     UnsupportedType {
@@ -64,6 +67,11 @@ pub struct RxBatch {
     lens: Vec<usize>,
     starts: Vec<usize>,
     count: usize,
+    /// Frames received from a DPDK device, used instead of `bufs` when `in_mbufs`.
+    #[cfg(feature = "dpdk")]
+    mbufs: crate::dpdk::MbufBatch,
+    #[cfg(feature = "dpdk")]
+    in_mbufs: bool,
 }
 
 impl Default for RxBatch {
@@ -82,6 +90,10 @@ impl RxBatch {
             lens: vec![0; BATCH_SIZE],
             starts: vec![0; BATCH_SIZE],
             count: 0,
+            #[cfg(feature = "dpdk")]
+            mbufs: Default::default(),
+            #[cfg(feature = "dpdk")]
+            in_mbufs: false,
         }
     }
 
@@ -98,17 +110,58 @@ impl RxBatch {
     /// Frame `i`.
     #[inline]
     pub fn frame(&self, i: usize) -> &[u8] {
+        #[cfg(feature = "dpdk")]
+        if self.in_mbufs {
+            return self.mbufs.frame(i);
+        }
         &self.bufs[i][self.starts[i]..][..self.lens[i]]
     }
 
-    /// Empties the batch.
+    /// Empties the batch (releasing DPDK buffers).
     pub fn clear(&mut self) {
         self.count = 0;
+        #[cfg(feature = "dpdk")]
+        if self.in_mbufs {
+            self.mbufs.clear();
+            self.in_mbufs = false;
+        }
+    }
+
+    /// Lets a DPDK receive queue fill the batch with mbufs (zero copy): `fill` receives
+    /// into the empty mbuf batch and returns the packets it dropped.
+    #[cfg(feature = "dpdk")]
+    pub(crate) fn fill_mbufs(
+        &mut self,
+        fill: impl FnOnce(&mut crate::dpdk::MbufBatch) -> usize,
+    ) -> usize {
+        self.clear();
+        let dropped = fill(&mut self.mbufs);
+        self.count = self.mbufs.len();
+        self.in_mbufs = self.count > 0;
+        dropped
+    }
+
+    /// The batch's mbufs, when a DPDK device filled it.
+    #[cfg(feature = "dpdk")]
+    pub(crate) fn mbufs_mut(&mut self) -> Option<&mut crate::dpdk::MbufBatch> {
+        self.in_mbufs.then_some(&mut self.mbufs)
+    }
+
+    /// Notes that one more output will send frame `i`, so that a DPDK transmit queue
+    /// knows whether it may send the receive buffer itself.
+    #[inline]
+    pub fn add_use(&mut self, i: usize) {
+        #[cfg(feature = "dpdk")]
+        if self.in_mbufs {
+            self.mbufs.add_use(i);
+        }
+        let _ = i;
     }
 
     /// Buffers, lengths and start offsets for a provider to fill; then it calls
     /// [`RxBatch::set_len`].
     pub fn buffers(&mut self) -> RxSlots<'_> {
+        self.clear();
         (&mut self.bufs, &mut self.lens, &mut self.starts)
     }
 
@@ -120,6 +173,10 @@ impl RxBatch {
     /// Appends one frame by copy (providers that read one frame at a time). Returns
     /// false when the batch is full or the frame too long.
     pub fn push(&mut self, frame: &[u8]) -> bool {
+        #[cfg(feature = "dpdk")]
+        if self.in_mbufs {
+            self.clear();
+        }
         if self.count == BATCH_SIZE || frame.len() > MAX_FRAME {
             return false;
         }
@@ -187,6 +244,30 @@ pub struct LinkInfo {
     pub up: bool,
 }
 
+/// Counters a device keeps itself (DPDK devices), reported instead of the datapath's
+/// own in `Interface.statistics`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeviceStats {
+    /// Frames received.
+    pub rx_packets: u64,
+    /// Bytes received.
+    pub rx_bytes: u64,
+    /// Frames the device dropped on receive (no descriptor or no buffer).
+    pub rx_dropped: u64,
+    /// Receive errors.
+    pub rx_errors: u64,
+    /// Frames sent.
+    pub tx_packets: u64,
+    /// Bytes sent.
+    pub tx_bytes: u64,
+    /// Frames dropped on transmit.
+    pub tx_dropped: u64,
+    /// Transmit errors.
+    pub tx_errors: u64,
+    /// The driver's extended statistics (DPDK xstats), by name.
+    pub extended: Vec<(String, u64)>,
+}
+
 /// A device: opened on the control thread, shared by the PMDs that poll its receive
 /// queues and transmit on it. Each PMD gets its own [`RxQueue`]s and [`TxQueue`], so
 /// nothing on the packet path is shared between threads.
@@ -207,6 +288,14 @@ pub trait Netdev: Send + Sync + std::fmt::Debug {
     fn link(&self) -> LinkInfo {
         LinkInfo::default()
     }
+    /// The device's own counters, when it keeps them.
+    fn stats(&self) -> Option<DeviceStats> {
+        None
+    }
+    /// Key/value pairs for `Interface.status`.
+    fn status(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
 }
 
 /// One receive queue, owned by the PMD that polls it.
@@ -222,4 +311,17 @@ pub trait RxQueue: Send + std::fmt::Debug {
 pub trait TxQueue: Send + std::fmt::Debug {
     /// Sends frames without blocking; returns how many were accepted.
     fn send(&mut self, frames: &[&[u8]]) -> usize;
+    /// Sends frames `idx` of a received batch (at most [`BATCH_SIZE`] per call is not
+    /// required). DPDK queues override it to send the receive buffers themselves.
+    fn send_batch(&mut self, batch: &mut RxBatch, idx: &[u16]) -> usize {
+        let mut sent = 0;
+        for chunk in idx.chunks(BATCH_SIZE) {
+            let mut frames: [&[u8]; BATCH_SIZE] = [&[]; BATCH_SIZE];
+            for (f, &i) in frames.iter_mut().zip(chunk) {
+                *f = batch.frame(usize::from(i));
+            }
+            sent += self.send(&frames[..chunk.len()]);
+        }
+        sent
+    }
 }

@@ -236,6 +236,7 @@ impl Caches {
 fn queue_index(
     tx: &mut [Option<TxPort>],
     pending: &mut Vec<u32>,
+    batch: &mut RxBatch,
     stats: &PmdStats,
     port: u32,
     i: usize,
@@ -246,6 +247,7 @@ fn queue_index(
                 pending.push(port);
             }
             t.batch.push(i as u16);
+            batch.add_use(i);
         }
         None => stats.count_drop(DropReason::NoSuchPort, 1),
     }
@@ -495,7 +497,14 @@ impl Pmd {
                 }
                 for a in &actions.list {
                     if let rvs_packet::actions::DpAction::Output(p) = a {
-                        queue_index(&mut self.tx, &mut self.tx_pending, &self.stats, *p, i);
+                        queue_index(
+                            &mut self.tx,
+                            &mut self.tx_pending,
+                            &mut self.batch,
+                            &self.stats,
+                            *p,
+                            i,
+                        );
                     }
                 }
             } else {
@@ -509,6 +518,8 @@ impl Pmd {
         self.stats.count_drop(DropReason::FlowDrop, flow_drops);
         self.caches.flush_counts(&self.stats);
         self.flush_tx();
+        // Device buffers go back to their pool now, not at the next poll.
+        self.batch.clear();
     }
 
     /// Queues a changed or copied frame for port `port`.
@@ -531,6 +542,17 @@ impl Pmd {
                 continue;
             };
             let (mut sent, mut bytes, mut failed) = (0usize, 0usize, 0usize);
+            for chunk in t.batch.chunks(BATCH_SIZE) {
+                // Lengths first: a DPDK queue may hand the buffers to its device.
+                let mut lens = [0usize; BATCH_SIZE];
+                for (l, &i) in lens.iter_mut().zip(chunk) {
+                    *l = self.batch.frame(usize::from(i)).len();
+                }
+                let n = t.txq.send_batch(&mut self.batch, chunk);
+                sent += n;
+                bytes += lens[..n].iter().sum::<usize>();
+                failed += chunk.len() - n;
+            }
             let mut burst = |txq: &mut Box<dyn TxQueue>, frames: &[&[u8]]| {
                 let n = txq.send(frames);
                 sent += n;
@@ -538,12 +560,6 @@ impl Pmd {
                 failed += frames.len() - n;
             };
             let mut arr: [&[u8]; BATCH_SIZE] = [&[]; BATCH_SIZE];
-            for chunk in t.batch.chunks(BATCH_SIZE) {
-                for (slot, &i) in arr.iter_mut().zip(chunk) {
-                    *slot = self.batch.frame(usize::from(i));
-                }
-                burst(&mut t.txq, &arr[..chunk.len()]);
-            }
             for chunk in t.owned.chunks(BATCH_SIZE) {
                 for (slot, f) in arr.iter_mut().zip(chunk) {
                     *slot = f;
