@@ -13,6 +13,7 @@
 
 mod bed;
 pub mod cmd;
+pub mod guest;
 mod netns;
 mod ovsdb;
 pub mod pcap;
