@@ -106,7 +106,8 @@ impl Guest {
         let run = text.rsplit("EAL: Detected").next().unwrap_or("");
         let last = |key: &str| {
             run.lines()
-                .filter_map(|l| {
+                .rev()
+                .find_map(|l| {
                     let i = l.find(key)?;
                     l[i + key.len()..]
                         .split_whitespace()
@@ -114,7 +115,6 @@ impl Guest {
                         .parse::<u64>()
                         .ok()
                 })
-                .last()
                 .unwrap_or(0)
         };
         (last("RX-packets:"), last("TX-packets:"))
