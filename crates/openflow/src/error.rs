@@ -257,6 +257,20 @@ errors! {
     OFPMMFC_BAD_FLAGS = "OF1.3+(12,5)",
     /// Bad meter band.
     OFPMMFC_BAD_BAND = "OF1.3+(12,8)",
+    /// Stale role request (old generation ID).
+    OFPRRFC_STALE = "OF1.2+(11,0)",
+    /// Role change unsupported.
+    OFPRRFC_UNSUP = "OF1.2+(11,1)",
+    /// Table features: no such table.
+    OFPTFFC_BAD_TABLE = "OF1.3+(13,0)",
+    /// Table features: invalid features field.
+    OFPTFFC_BAD_FEATURES = "OF1.5+(13,8)",
+    /// Table features: invalid command.
+    OFPTFFC_BAD_COMMAND = "OF1.5+(13,9)",
+    /// Async config: a mask is invalid.
+    OFPACFC_INVALID = "ONF1.3(2370), OF1.4+(15,0)",
+    /// Async config: unsupported.
+    OFPACFC_UNSUPPORTED = "ONF1.3(2371), OF1.4+(15,1)",
     /// Unknown property type.
     OFPBPC_BAD_TYPE = "NX1.0-1.1(13,2), NX1.2(25), OF1.3(13,2), OF1.4+(14,0)",
     /// Length problem in a property.

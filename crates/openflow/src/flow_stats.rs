@@ -56,6 +56,121 @@ pub enum Raw {
     Nx,
     /// OpenFlow 1.1-1.4 `ofp11_flow_stats`.
     Of11,
+    /// OpenFlow 1.5 `ofp15_flow_desc` with OXS statistics.
+    Of15,
+}
+
+/// OXS statistics (OVS `struct oxs_stats`): `u32::MAX`/`u64::MAX` for
+/// those absent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Oxs {
+    /// Seconds alive.
+    pub duration_sec: u32,
+    /// Nanoseconds beyond `duration_sec`.
+    pub duration_nsec: u32,
+    /// Seconds idle.
+    pub idle_age: u32,
+    /// Packets.
+    pub packet_count: u64,
+    /// Bytes.
+    pub byte_count: u64,
+    /// Flows.
+    pub flow_count: u32,
+}
+
+impl Default for Oxs {
+    fn default() -> Oxs {
+        Oxs {
+            duration_sec: u32::MAX,
+            duration_nsec: u32::MAX,
+            idle_age: u32::MAX,
+            packet_count: u64::MAX,
+            byte_count: u64::MAX,
+            flow_count: u32::MAX,
+        }
+    }
+}
+
+const OXS_CLASS: u32 = 0x8002;
+
+/// Appends OXS statistics, padded to 8 bytes (OVS `oxs_put_stats()`).
+pub fn put_oxs(out: &mut Vec<u8>, o: &Oxs) {
+    let start = out.len();
+    out.put_u32(0);
+    let hdr = |out: &mut Vec<u8>, field: u32, len: u32| {
+        out.put_u32(OXS_CLASS << 16 | field << 9 | len);
+    };
+    if o.duration_sec != u32::MAX {
+        hdr(out, 0, 8);
+        out.put_u32(o.duration_sec);
+        out.put_u32(o.duration_nsec);
+    }
+    if o.idle_age != u32::MAX {
+        hdr(out, 1, 8);
+        out.put_u64(u64::from(o.idle_age) << 32);
+    }
+    if o.packet_count != u64::MAX {
+        hdr(out, 4, 8);
+        out.put_u64(o.packet_count);
+    }
+    if o.byte_count != u64::MAX {
+        hdr(out, 5, 8);
+        out.put_u64(o.byte_count);
+    }
+    if o.flow_count != u32::MAX {
+        hdr(out, 3, 4);
+        out.put_u32(o.flow_count);
+    }
+    let len = (out.len() - start) as u16;
+    out[start + 2..start + 4].copy_from_slice(&len.to_be_bytes());
+    while (out.len() - start) % 8 != 0 {
+        out.put_u8(0);
+    }
+}
+
+/// Reads OXS statistics (OVS `oxs_pull_stat()`): the values and the
+/// padded bytes they took.
+pub fn pull_oxs(b: &mut &[u8]) -> Result<Oxs> {
+    let mut o = Oxs::default();
+    if b.len() < 4 {
+        return Err(OfpError::OFPBMC_BAD_LEN);
+    }
+    let len = usize::from(u16::from_be_bytes([b[2], b[3]]));
+    let padded = len.div_ceil(8) * 8;
+    if len < 4 || padded > b.len() {
+        return Err(OfpError::OFPBMC_BAD_LEN);
+    }
+    let mut p = &b[4..len];
+    *b = &b[padded..];
+    while !p.is_empty() {
+        if p.len() < 4 {
+            return Err(OfpError::OFPBMC_BAD_LEN);
+        }
+        let h = p.get_u32();
+        let class = h >> 16;
+        let hlen = (h & 0xff) as usize;
+        let exp = if class == 0xffff { 4 } else { 0 };
+        if hlen < exp || p.len() < hlen {
+            return Err(OfpError::OFPBMC_BAD_LEN);
+        }
+        let (mut v, rest) = p.split_at(hlen);
+        p = rest;
+        if class != OXS_CLASS || h & 0x100 != 0 {
+            continue;
+        }
+        match ((h >> 9) & 0x7f, hlen) {
+            (0, 8) => {
+                o.duration_sec = v.get_u32();
+                o.duration_nsec = v.get_u32();
+            }
+            (1, 8) => o.idle_age = (v.get_u64() >> 32) as u32,
+            (4, 8) => o.packet_count = v.get_u64(),
+            (5, 8) => o.byte_count = v.get_u64(),
+            (3, 4) => o.flow_count = v.get_u32(),
+            _ => {}
+        }
+    }
+    Ok(o)
 }
 
 fn flags_from_raw(raw: u16, v: Version) -> Result<u16> {
@@ -107,13 +222,14 @@ pub fn decode_reply(mut b: &[u8], v: Version, raw: Raw) -> Result<Vec<FlowStats>
         let fixed = match raw {
             Raw::Of10 => 88,
             Raw::Nx | Raw::Of11 => 48,
+            Raw::Of15 => 24,
         };
         if len < fixed || len > b.len() {
             return Err(OfpError::OFPBRC_BAD_LEN);
         }
         let (entry, rest) = b.split_at(len);
         b = rest;
-        let mut e = &entry[2..];
+        let mut e = &entry[if raw == Raw::Of15 { 4 } else { 2 }..];
         let table_id = e.get_u8();
         e.advance(1);
         let mut fs = FlowStats {
@@ -189,6 +305,23 @@ pub fn decode_reply(mut b: &[u8], v: Version, raw: Raw) -> Result<Vec<FlowStats>
                 fs.m = nxm::decode_oxm_match(&mut e)?;
                 fs.actions = wire::decode_instructions(e, v)?;
             }
+            Raw::Of15 => {
+                fs.priority = e.get_u16();
+                fs.idle_timeout = e.get_u16();
+                fs.hard_timeout = e.get_u16();
+                let raw_flags = e.get_u16();
+                fs.importance = e.get_u16();
+                fs.cookie = e.get_u64();
+                fs.flags = flags_from_raw(raw_flags, v)?;
+                fs.m = nxm::decode_oxm_match(&mut e)?;
+                let o = pull_oxs(&mut e)?;
+                fs.duration_sec = o.duration_sec;
+                fs.duration_nsec = o.duration_nsec;
+                fs.packet_count = o.packet_count;
+                fs.byte_count = o.byte_count;
+                fs.idle_age = (o.idle_age != u32::MAX).then(|| o.idle_age.min(0xffff) as u16);
+                fs.actions = wire::decode_instructions(e, v)?;
+            }
         }
         out.push(fs);
     }
@@ -199,6 +332,9 @@ pub fn decode_reply(mut b: &[u8], v: Version, raw: Raw) -> Result<Vec<FlowStats>
 pub fn put(fs: &FlowStats, v: Version, raw: Raw, out: &mut Vec<u8>) {
     let start = out.len();
     out.put_u16(0);
+    if raw == Raw::Of15 {
+        out.put_u16(0);
+    }
     out.put_u8(fs.table_id);
     out.put_u8(0);
     match raw {
@@ -253,13 +389,34 @@ pub fn put(fs: &FlowStats, v: Version, raw: Raw, out: &mut Vec<u8>) {
             nxm::encode_oxm_match(out, &fs.m, v);
             wire::encode_instructions(&fs.actions, v, &fs.m, out);
         }
+        Raw::Of15 => {
+            out.put_u16(fs.priority);
+            out.put_u16(fs.idle_timeout);
+            out.put_u16(fs.hard_timeout);
+            out.put_u16(flags_to_raw(fs.flags));
+            out.put_u16(fs.importance);
+            out.put_u64(fs.cookie);
+            nxm::encode_oxm_match(out, &fs.m, v);
+            put_oxs(
+                out,
+                &Oxs {
+                    duration_sec: fs.duration_sec,
+                    duration_nsec: fs.duration_nsec,
+                    idle_age: fs.idle_age.map_or(u32::MAX, u32::from),
+                    packet_count: fs.packet_count,
+                    byte_count: fs.byte_count,
+                    flow_count: u32::MAX,
+                },
+            );
+            wire::encode_instructions(&fs.actions, v, &fs.m, out);
+        }
     }
     let len = (out.len() - start) as u16;
     out[start..start + 2].copy_from_slice(&len.to_be_bytes());
 }
 
 /// OVS `ofp_print_duration()`.
-fn duration(s: &mut String, sec: u32, nsec: u32) {
+pub(crate) fn duration(s: &mut String, sec: u32, nsec: u32) {
     let _ = write!(s, "{sec}");
     if nsec > 0 {
         let msec = nsec / 1_000_000;
@@ -356,6 +513,36 @@ pub fn decode_aggregate(mut b: &[u8]) -> Result<AggregateStats> {
         byte_count: b.get_u64(),
         flow_count: b.get_u32(),
     })
+}
+
+/// Decodes an OpenFlow 1.5 aggregate reply body (OXS statistics).
+pub fn decode_aggregate15(mut b: &[u8]) -> Result<AggregateStats> {
+    let o = pull_oxs(&mut b)?;
+    Ok(AggregateStats {
+        packet_count: o.packet_count,
+        byte_count: o.byte_count,
+        flow_count: o.flow_count,
+    })
+}
+
+/// Appends an aggregate reply body for `v`.
+pub fn put_aggregate(a: &AggregateStats, v: Version, out: &mut Vec<u8>) {
+    if v >= Version::Of15 {
+        put_oxs(
+            out,
+            &Oxs {
+                packet_count: a.packet_count,
+                byte_count: a.byte_count,
+                flow_count: a.flow_count,
+                ..Oxs::default()
+            },
+        );
+    } else {
+        out.put_u64(a.packet_count);
+        out.put_u64(a.byte_count);
+        out.put_u32(a.flow_count);
+        out.put_u32(0);
+    }
 }
 
 /// The ofp-print body of an aggregate reply.

@@ -52,7 +52,7 @@ pub struct GroupMod {
     pub buckets: Vec<Bucket>,
 }
 
-fn decode_buckets11(mut b: &[u8], v: Version) -> Result<Vec<Bucket>> {
+pub(crate) fn decode_buckets11(mut b: &[u8], v: Version) -> Result<Vec<Bucket>> {
     let mut out = Vec::new();
     let mut id = 0;
     while !b.is_empty() {
@@ -81,7 +81,7 @@ fn decode_buckets11(mut b: &[u8], v: Version) -> Result<Vec<Bucket>> {
     Ok(out)
 }
 
-fn decode_buckets15(mut b: &[u8], v: Version, type_: u8) -> Result<Vec<Bucket>> {
+pub(crate) fn decode_buckets15(mut b: &[u8], v: Version, type_: u8) -> Result<Vec<Bucket>> {
     let mut out = Vec::new();
     while !b.is_empty() {
         if b.len() < 8 {
@@ -188,7 +188,6 @@ pub fn decode(mut b: &[u8], v: Version, ext: bool) -> Result<GroupMod> {
 pub fn encode(gm: &GroupMod, v: Version, xid: u32) -> Vec<u8> {
     let mut out = Vec::new();
     out.put_u8(v.wire());
-    let m = Match::default();
     if v == Version::Of10 {
         out.put_u8(4);
         out.put_u16(0);
@@ -210,56 +209,70 @@ pub fn encode(gm: &GroupMod, v: Version, xid: u32) -> Vec<u8> {
         out.put_u16(0);
         out.put_u32(gm.command_bucket_id);
         let start = out.len();
-        for (i, bk) in gm.buckets.iter().enumerate() {
-            let bstart = out.len();
-            out.put_u16(0);
-            out.put_u16(0);
-            out.put_u32(if bk.bucket_id == u32::MAX {
-                i as u32
-            } else {
-                bk.bucket_id
-            });
-            let astart = out.len();
-            wire::encode_actions(&bk.actions, v, &m, &mut out);
-            let alen = (out.len() - astart) as u16;
-            if gm.type_ == 1 || bk.weight != 0 {
-                out.put_u16(0);
-                out.put_u16(8);
-                out.put_u16(bk.weight);
-                out.put_u16(0);
-            }
-            if bk.watch_port != port::ANY {
-                out.put_u16(1);
-                out.put_u16(8);
-                out.put_u32(access::port_to_ofp11(bk.watch_port));
-            }
-            if bk.watch_group != OFPG_ANY {
-                out.put_u16(2);
-                out.put_u16(8);
-                out.put_u32(bk.watch_group);
-            }
-            let blen = (out.len() - bstart) as u16;
-            out[bstart..bstart + 2].copy_from_slice(&blen.to_be_bytes());
-            out[bstart + 2..bstart + 4].copy_from_slice(&alen.to_be_bytes());
-        }
+        put_buckets15(&gm.buckets, gm.type_, v, &mut out);
         let blen = (out.len() - start) as u16;
         out[len_at..len_at + 2].copy_from_slice(&blen.to_be_bytes());
     } else {
-        for bk in &gm.buckets {
-            let bstart = out.len();
-            out.put_u16(0);
-            out.put_u16(bk.weight);
-            out.put_u32(access::port_to_ofp11(bk.watch_port));
-            out.put_u32(bk.watch_group);
-            out.put_u32(0);
-            wire::encode_actions(&bk.actions, v, &m, &mut out);
-            let blen = (out.len() - bstart) as u16;
-            out[bstart..bstart + 2].copy_from_slice(&blen.to_be_bytes());
-        }
+        put_buckets11(&gm.buckets, v, &mut out);
     }
     let len = out.len() as u16;
     out[2..4].copy_from_slice(&len.to_be_bytes());
     out
+}
+
+/// Appends buckets in the OpenFlow 1.5 / Nicira layout (OVS
+/// `ofputil_put_ofp15_bucket()`); a bucket ID of `u32::MAX` becomes the
+/// bucket's position.
+pub(crate) fn put_buckets15(buckets: &[Bucket], type_: u8, v: Version, out: &mut Vec<u8>) {
+    let m = Match::default();
+    for (i, bk) in buckets.iter().enumerate() {
+        let bstart = out.len();
+        out.put_u16(0);
+        out.put_u16(0);
+        out.put_u32(if bk.bucket_id == u32::MAX {
+            i as u32
+        } else {
+            bk.bucket_id
+        });
+        let astart = out.len();
+        wire::encode_actions(&bk.actions, v, &m, out);
+        let alen = (out.len() - astart) as u16;
+        if type_ == 1 || bk.weight != 0 {
+            out.put_u16(0);
+            out.put_u16(8);
+            out.put_u16(bk.weight);
+            out.put_u16(0);
+        }
+        if bk.watch_port != port::ANY {
+            out.put_u16(1);
+            out.put_u16(8);
+            out.put_u32(access::port_to_ofp11(bk.watch_port));
+        }
+        if bk.watch_group != OFPG_ANY {
+            out.put_u16(2);
+            out.put_u16(8);
+            out.put_u32(bk.watch_group);
+        }
+        let blen = (out.len() - bstart) as u16;
+        out[bstart..bstart + 2].copy_from_slice(&blen.to_be_bytes());
+        out[bstart + 2..bstart + 4].copy_from_slice(&alen.to_be_bytes());
+    }
+}
+
+/// Appends buckets in the OpenFlow 1.1-1.4 layout.
+pub(crate) fn put_buckets11(buckets: &[Bucket], v: Version, out: &mut Vec<u8>) {
+    let m = Match::default();
+    for bk in buckets {
+        let bstart = out.len();
+        out.put_u16(0);
+        out.put_u16(bk.weight);
+        out.put_u32(access::port_to_ofp11(bk.watch_port));
+        out.put_u32(bk.watch_group);
+        out.put_u32(0);
+        wire::encode_actions(&bk.actions, v, &m, out);
+        let blen = (out.len() - bstart) as u16;
+        out[bstart..bstart + 2].copy_from_slice(&blen.to_be_bytes());
+    }
 }
 
 fn bucket_id_text(s: &mut String, label: &str, id: u32, v: Version) {
@@ -303,10 +316,17 @@ pub fn format(gm: &GroupMod, v: Version) -> String {
         let _ = write!(s, ",type={t}");
     }
     s.push(',');
-    for b in &gm.buckets {
+    format_buckets(&mut s, &gm.buckets, gm.type_, v);
+    s
+}
+
+/// `bucket=...,bucket=...` (OVS `ofp_print_group()`), after which the
+/// trailing comma is dropped.
+pub(crate) fn format_buckets(s: &mut String, buckets: &[Bucket], type_: u8, v: Version) {
+    for b in buckets {
         s.push_str("bucket=");
-        bucket_id_text(&mut s, "bucket_id:", b.bucket_id, v);
-        if b.weight != u16::from(gm.type_ == 1) {
+        bucket_id_text(s, "bucket_id:", b.bucket_id, v);
+        if b.weight != u16::from(type_ == 1) {
             let _ = write!(s, "weight:{},", b.weight);
         }
         if b.watch_port != port::ANY {
@@ -322,5 +342,4 @@ pub fn format(gm: &GroupMod, v: Version) -> String {
     if s.ends_with(',') {
         s.pop();
     }
-    s
 }

@@ -28,6 +28,7 @@ pub mod packet_in;
 pub mod packet_out;
 pub mod port;
 pub mod print;
+pub mod reply;
 pub mod switch_mods;
 pub mod version;
 

@@ -69,9 +69,8 @@ pub fn ofp_to_string(data: &[u8], verbosity: i32) -> String {
         Ok(raw) => {
             s.push_str(&header_text(&h, &raw));
             let header_len = s.len();
-            match msg::format_body(data, &raw, verbosity) {
-                Ok(body) => {
-                    s.push_str(&body);
+            match msg::format_body_into(&mut s, data, &raw, verbosity) {
+                Ok(()) => {
                     while s.ends_with(' ') {
                         s.pop();
                     }

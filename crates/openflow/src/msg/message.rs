@@ -59,6 +59,8 @@ pub enum Message {
     PacketOut(Box<crate::packet_out::PacketOut>),
     /// Multipart request.
     StatsRequest(StatsRequest),
+    /// Multipart reply and its flags ([`crate::reply::MORE`]).
+    StatsReply(Box<crate::reply::StatsReply>, u16),
     /// A message rvs identifies but does not decode: its OVS raw name and
     /// whole bytes.
     Other(&'static str, Vec<u8>),
@@ -144,6 +146,10 @@ pub fn decode(d: &[u8]) -> Result<(Version, u32, Message)> {
             Some(r) => Message::StatsRequest(r),
             None => Message::Other(raw.raw, d.to_vec()),
         },
+        _ if raw.family.ends_with("ST") => match crate::reply::decode(body, &raw, v)? {
+            Some(r) => Message::StatsReply(Box::new(r), raw.stats_flags),
+            None => Message::Other(raw.raw, d.to_vec()),
+        },
         other => Message::Other(other, d.to_vec()),
     };
     Ok((v, h.xid, m))
@@ -188,6 +194,7 @@ pub fn encode(m: &Message, v: Version, xid: u32) -> Vec<u8> {
         Message::PacketIn(pin, raw) => crate::packet_in::encode(pin, v, *raw, xid),
         Message::PortStatus(ps) => crate::port::encode_status(ps, v, xid),
         Message::StatsRequest(r) => stats::encode_request(r, v, xid),
+        Message::StatsReply(r, flags) => crate::reply::encode(r, v, xid, *flags),
         Message::Other(_, bytes) => bytes.clone(),
     }
 }
@@ -217,7 +224,8 @@ pub fn check_round_trip(d: &[u8]) {
         | (Message::GroupMod(_), _)
         | (Message::PacketOut(_), _)
         | (Message::PacketIn(..), _)
-        | (Message::StatsRequest(_), _) => assert_eq!(v2, v),
+        | (Message::StatsRequest(_), _)
+        | (Message::StatsReply(..), _) => assert_eq!(v2, v),
         _ => {
             assert_eq!(v2, v);
             assert_eq!(m2, m, "decode(encode(m)) differs; encoded {e1:02x?}");

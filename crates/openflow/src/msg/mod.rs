@@ -211,12 +211,19 @@ fn check_len(raw: &str, len: usize) -> Result<()> {
 /// `ofp_to_string__()`); messages whose bodies rvs does not print yet show
 /// only their header line.
 pub fn format_body(d: &[u8], raw: &Raw, verbosity: i32) -> Result<String> {
+    let mut s = String::new();
+    format_body_into(&mut s, d, raw, verbosity)?;
+    Ok(s)
+}
+
+/// [`format_body`] into `s`, which keeps what was printed before an error
+/// (OVS prints the entries of a reply that decode before a bad one).
+pub fn format_body_into(s: &mut String, d: &[u8], raw: &Raw, verbosity: i32) -> Result<()> {
     let h = Header::peek(d).ok_or(OfpError::OFPBRC_BAD_LEN)?;
     let v = h.ofp_version()?;
     let body = &d[raw.body_ofs.min(d.len())..];
-    let mut s = String::new();
     if raw.family.ends_with("ST") {
-        stats::format_flags(&mut s, raw, v);
+        stats::format_flags(s, raw, v);
     }
     match raw.raw {
         "OFPT10_FLOW_MOD" | "OFPT11_FLOW_MOD" | "NXT_FLOW_MOD" => {
@@ -280,11 +287,16 @@ pub fn format_body(d: &[u8], raw: &Raw, verbosity: i32) -> Result<String> {
             let mm = crate::meter::decode(body)?;
             s.push_str(&crate::meter::format(&mm));
         }
+        _ if raw.family.ends_with("ST") && !raw.is_stats_request() => {
+            // Replies print what decodes before an error, so the text so
+            // far goes back with the error.
+            crate::reply::format(s, body, raw, v, verbosity)?;
+        }
         _ => {
-            if !basic::format(&mut s, d, body, raw, v, verbosity)? {
-                stats::format(&mut s, body, raw, v, verbosity)?;
+            if !basic::format(s, d, body, raw, v, verbosity)? {
+                stats::format(s, body, raw, v, verbosity)?;
             }
         }
     }
-    Ok(s)
+    Ok(())
 }
