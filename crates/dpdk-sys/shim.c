@@ -11,6 +11,32 @@ uint16_t rvs_eth_rx_burst(uint16_t port, uint16_t queue, struct rte_mbuf **pkts,
     return rte_eth_rx_burst(port, queue, pkts, n);
 }
 
+uint16_t rvs_eth_rx_burst_meta(uint16_t port, uint16_t queue, struct rte_mbuf **pkts,
+                               uint8_t **data, uint32_t *lens, uint16_t n, uint16_t *dropped)
+{
+    uint16_t got = rte_eth_rx_burst(port, queue, pkts, n);
+    uint16_t kept = 0;
+    *dropped = 0;
+    for (uint16_t i = 0; i < got; i++) {
+        struct rte_mbuf *m = pkts[i];
+        if (m->nb_segs != 1) {
+            rte_pktmbuf_free(m);
+            (*dropped)++;
+            continue;
+        }
+        pkts[kept] = m;
+        data[kept] = rte_pktmbuf_mtod(m, uint8_t *);
+        lens[kept] = m->data_len;
+        kept++;
+    }
+    return kept;
+}
+
+void rvs_pktmbuf_free_array(struct rte_mbuf **pkts, unsigned n)
+{
+    rte_pktmbuf_free_bulk(pkts, n);
+}
+
 uint16_t rvs_eth_tx_burst(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
 {
     return rte_eth_tx_burst(port, queue, pkts, n);

@@ -22,6 +22,13 @@ const char *rvs_rte_version(void);
 unsigned rvs_lcore_id(void);
 
 uint16_t rvs_eth_rx_burst(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n);
+/* rx_burst, then for each single-segment packet its data pointer and length; packets
+ * of several segments are freed and counted in *dropped. Kept packets are compacted to
+ * the front of pkts; returns how many. One call per burst instead of four per packet. */
+uint16_t rvs_eth_rx_burst_meta(uint16_t port, uint16_t queue, struct rte_mbuf **pkts,
+                               uint8_t **data, uint32_t *lens, uint16_t n, uint16_t *dropped);
+/* Frees n mbufs (NULL entries are skipped). */
+void rvs_pktmbuf_free_array(struct rte_mbuf **pkts, unsigned n);
 uint16_t rvs_eth_tx_burst(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n);
 
 struct rte_mbuf *rvs_pktmbuf_alloc(struct rte_mempool *mp);

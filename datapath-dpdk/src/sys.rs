@@ -481,6 +481,24 @@ pub fn allowed_cpus() -> Vec<usize> {
         .collect()
 }
 
+/// CPU cycles (the time-stamp counter), for PMD cycle accounting: one instruction,
+/// where reading the clock is a function call (nanoseconds elsewhere).
+#[inline]
+pub fn cycles() -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: RDTSC reads the time-stamp counter; it has no preconditions and
+        // touches no memory.
+        unsafe { core::arch::x86_64::_rdtsc() }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        use std::sync::OnceLock;
+        static START: OnceLock<std::time::Instant> = OnceLock::new();
+        START.get_or_init(std::time::Instant::now).elapsed().as_nanos() as u64
+    }
+}
+
 /// Waits until one of `fds` is readable or `timeout_ms` passes.
 pub fn poll_readable(fds: &[RawFd], timeout_ms: i32) {
     let mut pfds: Vec<libc::pollfd> = fds

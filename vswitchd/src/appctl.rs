@@ -61,7 +61,7 @@ fn pmd_stats_show(sw: &Switch) -> String {
         let st = &p.stats;
         let packets = get(&st.packets);
         let passes = get(&st.passes);
-        let (busy, idle) = (get(&st.busy_ns), get(&st.idle_ns));
+        let (busy, idle) = (get(&st.busy_cycles), get(&st.idle_cycles));
         let total = (busy + idle).max(1);
         let pct = |x: u64| x as f64 * 100.0 / total as f64;
         let per = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };

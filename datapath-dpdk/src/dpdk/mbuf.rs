@@ -171,7 +171,7 @@ pub(crate) fn free_raw(pkts: &[*mut sys::rte_mbuf]) {
 #[derive(Debug)]
 pub struct MbufBatch {
     pkts: [*mut sys::rte_mbuf; BATCH_SIZE],
-    data: [*const u8; BATCH_SIZE],
+    data: [*mut u8; BATCH_SIZE],
     lens: [u32; BATCH_SIZE],
     uses: [u8; BATCH_SIZE],
     count: usize,
@@ -185,7 +185,7 @@ impl Default for MbufBatch {
     fn default() -> Self {
         MbufBatch {
             pkts: [std::ptr::null_mut(); BATCH_SIZE],
-            data: [std::ptr::null(); BATCH_SIZE],
+            data: [std::ptr::null_mut(); BATCH_SIZE],
             lens: [0; BATCH_SIZE],
             uses: [0; BATCH_SIZE],
             count: 0,
@@ -229,44 +229,31 @@ impl MbufBatch {
         );
         // SAFETY: as in frame(); and no output holds a reference yet (uses == 0 and
         // the slot is not taken), so the bytes are not shared.
-        unsafe { std::slice::from_raw_parts_mut(self.data[i] as *mut u8, self.lens[i] as usize) }
+        unsafe { std::slice::from_raw_parts_mut(self.data[i], self.lens[i] as usize) }
     }
 
     /// Receives a burst from `port`/`queue` into the empty batch; returns the number of
     /// multi-segment packets dropped.
     pub(crate) fn rx_burst(&mut self, port: u16, queue: u16) -> usize {
         debug_assert!(self.count == 0);
+        let mut dropped = 0u16;
         // SAFETY: the port and queue are configured and started (the caller's EthDev
-        // is alive); pkts has room for BATCH_SIZE pointers; received mbufs become
-        // ours.
+        // is alive); the arrays have room for BATCH_SIZE entries; received mbufs
+        // become ours, with their data pointers and lengths filled in.
         let n = unsafe {
-            sys::rvs_eth_rx_burst(port, queue, self.pkts.as_mut_ptr(), BATCH_SIZE as u16)
+            sys::rvs_eth_rx_burst_meta(
+                port,
+                queue,
+                self.pkts.as_mut_ptr(),
+                self.data.as_mut_ptr(),
+                self.lens.as_mut_ptr(),
+                BATCH_SIZE as u16,
+                &mut dropped,
+            )
         };
-        let mut kept = 0;
-        let mut dropped = 0;
-        for i in 0..usize::from(n) {
-            let m = self.pkts[i];
-            // SAFETY: m is a live mbuf we own, just received.
-            let (segs, data, len) = unsafe {
-                (
-                    sys::rvs_pktmbuf_nb_segs(m),
-                    sys::rvs_pktmbuf_data(m),
-                    sys::rvs_pktmbuf_data_len(m),
-                )
-            };
-            if segs != 1 {
-                free_raw(&[m]);
-                dropped += 1;
-                continue;
-            }
-            self.pkts[kept] = m;
-            self.data[kept] = data;
-            self.lens[kept] = u32::from(len);
-            self.uses[kept] = 0;
-            kept += 1;
-        }
-        self.count = kept;
-        dropped
+        self.count = usize::from(n);
+        self.uses[..self.count].fill(0);
+        usize::from(dropped)
     }
 
     /// Notes that one more output will send packet `i` (see [`MbufBatch::take`]).
@@ -293,15 +280,14 @@ impl MbufBatch {
         m
     }
 
-    /// Frees every mbuf still held.
+    /// Frees every mbuf still held (those not handed to a device), in one call.
     pub fn clear(&mut self) {
-        for i in 0..self.count {
-            let m = std::mem::replace(&mut self.pkts[i], std::ptr::null_mut());
-            if !m.is_null() {
-                free_raw(&[m]);
-            }
+        if self.count > 0 {
+            // SAFETY: slots below count hold mbufs the batch owns, or null for those
+            // handed out (skipped); none is used after this.
+            unsafe { sys::rvs_pktmbuf_free_array(self.pkts.as_mut_ptr(), self.count as u32) };
+            self.count = 0;
         }
-        self.count = 0;
     }
 }
 

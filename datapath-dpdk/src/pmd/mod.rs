@@ -33,6 +33,10 @@ const IDLE_SPINS: u32 = 256;
 const IDLE_SLEEP_MS: i32 = 10;
 /// How often idle megaflows are swept.
 const SWEEP_MS: u64 = 1000;
+/// Next to busy-polled (DPDK) queues, kernel queues are read once every this many
+/// iterations: each read is a system call, and OVS does not poll them from its PMDs
+/// at all.
+const KERNEL_POLL_EVERY: u32 = 16;
 
 /// Settings a PMD applies between bursts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,8 +94,10 @@ struct PolledRxq {
     queue: usize,
     rxq: Box<dyn RxQueue>,
     counters: Arc<PortCounters>,
-    /// Nanoseconds spent processing this queue (for `cycles` assignment).
+    /// Cycles spent processing this queue (for `cycles` assignment).
     load: Arc<AtomicU64>,
+    /// A kernel queue (it has a descriptor to wait on; reading it is a system call).
+    kernel: bool,
 }
 
 #[derive(Debug)]
@@ -274,6 +280,8 @@ pub(crate) struct Pmd {
     now_ms: u64,
     last_sweep_ms: u64,
     rng: u32,
+    /// Poll loop iterations, for polling kernel queues less often.
+    iteration: u32,
 }
 
 impl Pmd {
@@ -298,6 +306,7 @@ impl Pmd {
             now_ms: 0,
             last_sweep_ms: 0,
             rng: 0x2545_f491,
+            iteration: 0,
         }
     }
 
@@ -326,12 +335,14 @@ impl Pmd {
                     done,
                 } => {
                     self.rxqs.retain(|r| (r.port, r.queue) != (port, queue));
+                    let kernel = rxq.wait_fd().is_some();
                     self.rxqs.push(PolledRxq {
                         port,
                         queue,
                         rxq,
                         counters,
                         load,
+                        kernel,
                     });
                     let _ = done.send(());
                 }
@@ -432,8 +443,14 @@ impl Pmd {
     pub(crate) fn poll_once(&mut self) -> usize {
         self.maybe_revalidate();
         self.now_ms = self.clock.elapsed().as_millis() as u64;
+        self.iteration = self.iteration.wrapping_add(1);
+        let busy_polled = self.rxqs.iter().any(|r| !r.kernel);
+        let kernel_turn = !busy_polled || self.iteration % KERNEL_POLL_EVERY == 0;
         let mut total = 0;
         for idx in 0..self.rxqs.len() {
+            if self.rxqs[idx].kernel && !kernel_turn {
+                continue;
+            }
             self.batch.clear();
             let r = &mut self.rxqs[idx];
             let st = r.rxq.recv(&mut self.batch);
@@ -448,11 +465,11 @@ impl Pmd {
             let bytes: usize = (0..n).map(|i| self.batch.frame(i).len()).sum();
             PortCounters::add(&r.counters.rx_packets, n as u64);
             PortCounters::add(&r.counters.rx_bytes, bytes as u64);
-            // Timed only when there is work: an empty poll reads no clock.
+            // Timed only when there is work: an empty poll reads no counter.
             let port = r.port;
-            let t0 = Instant::now();
+            let t0 = crate::sys::cycles();
             self.process_batch(port);
-            let spent = t0.elapsed().as_nanos() as u64;
+            let spent = crate::sys::cycles().wrapping_sub(t0);
             self.rxqs[idx].load.fetch_add(spent, Ordering::Relaxed);
         }
         self.sweep();
@@ -586,10 +603,11 @@ impl Pmd {
             if !self.run_commands(&rx) {
                 break;
             }
-            let t0 = Instant::now();
+            let t0 = crate::sys::cycles();
             if self.poll_once() > 0 {
                 idle = 0;
-                PmdStats::add(&self.stats.busy_ns, t0.elapsed().as_nanos() as u64);
+                let spent = crate::sys::cycles().wrapping_sub(t0);
+                PmdStats::add(&self.stats.busy_cycles, spent);
                 continue;
             }
             idle += 1;
@@ -602,7 +620,8 @@ impl Pmd {
                     None => std::thread::sleep(Duration::from_micros(200)),
                 }
             }
-            PmdStats::add(&self.stats.idle_ns, t0.elapsed().as_nanos() as u64);
+            let spent = crate::sys::cycles().wrapping_sub(t0);
+            PmdStats::add(&self.stats.idle_cycles, spent);
         }
     }
 }
@@ -668,6 +687,7 @@ impl BenchPmd {
             rxq: Box::new(ReplayRxq(frame.to_vec())),
             counters: Arc::default(),
             load: Arc::default(),
+            kernel: false,
         });
         pmd.tx.resize_with(3, || None);
         for p in 1..=2 {

@@ -73,10 +73,10 @@ pub struct PmdStats {
     pub megaflows: AtomicU64,
     /// Revalidation passes.
     pub revalidations: AtomicU64,
-    /// Nanoseconds spent on iterations that received packets.
-    pub busy_ns: AtomicU64,
-    /// Nanoseconds spent on iterations that received nothing.
-    pub idle_ns: AtomicU64,
+    /// CPU cycles spent on iterations that received packets.
+    pub busy_cycles: AtomicU64,
+    /// CPU cycles spent on iterations that received nothing.
+    pub idle_cycles: AtomicU64,
     drops: [AtomicU64; DropReason::ALL.len()],
 }
 
@@ -117,8 +117,8 @@ impl PmdStats {
             &self.misses,
             &self.lost,
             &self.revalidations,
-            &self.busy_ns,
-            &self.idle_ns,
+            &self.busy_cycles,
+            &self.idle_cycles,
         ]
         .into_iter()
         .chain(self.drops.iter())
