@@ -40,7 +40,12 @@ fn cookie_ok(r: &Rule, fm: &FlowMod) -> bool {
 impl Bridge {
     /// Checks what the actions of a flow-mod for `table` refer to: tables, groups,
     /// meters, prerequisites (OVS `ofproto_check_ofpacts`).
-    pub fn check_actions(&self, acts: &[Action], fm_match: &rvs_openflow::Match, table: u8) -> Result<(), OfpError> {
+    pub fn check_actions(
+        &self,
+        acts: &[Action],
+        fm_match: &rvs_openflow::Match,
+        table: u8,
+    ) -> Result<(), OfpError> {
         actions::check(acts, fm_match, table)?;
         self.check_refs(acts)
     }
@@ -54,7 +59,9 @@ impl Bridge {
                 Action::GotoTable(t) if usize::from(*t) >= N_TABLES => {
                     return Err(OfpError::OFPBIC_BAD_TABLE_ID)
                 }
-                Action::Resubmit { table, .. } if *table != 255 && usize::from(*table) >= N_TABLES => {
+                Action::Resubmit { table, .. }
+                    if *table != 255 && usize::from(*table) >= N_TABLES =>
+                {
                     return Err(OfpError::OFPBRC_BAD_TABLE_ID)
                 }
                 Action::WriteActions(inner) | Action::Clone(inner) => self.check_refs(inner)?,
@@ -88,15 +95,18 @@ impl Bridge {
         self.check_actions(&fm.actions, &fm.m, t)?;
         let table = &mut self.tables[usize::from(t)];
         if fm.flags & flags::CHECK_OVERLAP != 0
-            && table
-                .rules()
-                .iter()
-                .any(|r| r.priority == fm.priority && !r.is_strict(&fm.m, fm.priority) && r.overlaps(&fm.m))
+            && table.rules().iter().any(|r| {
+                r.priority == fm.priority && !r.is_strict(&fm.m, fm.priority) && r.overlaps(&fm.m)
+            })
         {
             return Err(OfpError::OFPFMFC_OVERLAP);
         }
         let mut rule = Rule::new(fm.m, fm.priority, fm.actions.clone(), now);
-        rule.cookie = if fm.new_cookie == u64::MAX { 0 } else { fm.new_cookie };
+        rule.cookie = if fm.new_cookie == u64::MAX {
+            0
+        } else {
+            fm.new_cookie
+        };
         rule.idle_timeout = fm.idle_timeout;
         rule.hard_timeout = fm.hard_timeout;
         rule.importance = fm.importance;
@@ -165,7 +175,9 @@ impl Bridge {
                 } else {
                     r.is_loose(&fm.m)
                 };
-                hit && cookie_ok(r, fm) && r.has_out_port(fm.out_port) && r.has_out_group(fm.out_group)
+                hit && cookie_ok(r, fm)
+                    && r.has_out_port(fm.out_port)
+                    && r.has_out_group(fm.out_group)
             });
             out.extend(removed.into_iter().map(|rule| Removed {
                 table_id: t as u8,
@@ -183,7 +195,11 @@ impl Bridge {
     pub fn expire_rules(&mut self, now: Instant) -> Vec<Removed> {
         let mut out = Vec::new();
         for (t, table) in self.tables.iter_mut().enumerate() {
-            if table.rules().iter().all(|r| r.idle_timeout == 0 && r.hard_timeout == 0) {
+            if table
+                .rules()
+                .iter()
+                .all(|r| r.idle_timeout == 0 && r.hard_timeout == 0)
+            {
                 continue;
             }
             let removed = table.remove_if(|r| r.expired(now).is_some());

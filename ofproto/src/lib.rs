@@ -26,4 +26,6 @@ pub use registry::Registry;
 pub use xlate::{FlowView, XlateOut};
 
 #[cfg(test)]
+mod pipeline_tests;
+#[cfg(test)]
 mod tests;

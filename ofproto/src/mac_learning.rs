@@ -57,7 +57,12 @@ impl MacTable {
         self.aging = aging;
         self.max_entries = max_entries.max(1);
         while self.entries.len() > self.max_entries {
-            let Some(k) = self.entries.iter().min_by_key(|(_, e)| e.used).map(|(k, _)| *k) else {
+            let Some(k) = self
+                .entries
+                .iter()
+                .min_by_key(|(_, e)| e.used)
+                .map(|(k, _)| *k)
+            else {
                 break;
             };
             self.entries.remove(&k);

@@ -158,7 +158,8 @@ impl Rule {
         {
             return Some(1);
         }
-        if self.idle_timeout > 0 && self.idle_for(now) >= Duration::from_secs(self.idle_timeout.into())
+        if self.idle_timeout > 0
+            && self.idle_for(now) >= Duration::from_secs(self.idle_timeout.into())
         {
             return Some(0);
         }

@@ -437,7 +437,10 @@ impl<'a> Ctx<'a> {
                 self.output_action(p, *max_len);
             }
             Action::Group(g) => self.group(*g),
-            Action::SetQueue(_) | Action::PopQueue | Action::Note(_) | Action::Conjunction { .. } => {}
+            Action::SetQueue(_)
+            | Action::PopQueue
+            | Action::Note(_)
+            | Action::Conjunction { .. } => {}
             Action::Resubmit { in_port, table, .. } => self.resubmit(*in_port, *table),
             Action::Exit => self.exit = true,
             Action::DecTtl(ids) => {
@@ -481,7 +484,9 @@ impl<'a> Ctx<'a> {
             Action::SetMplsTtl(t) => self.set_if_mpls(FieldId::MplsTtl, (*t).into()),
             Action::PushMpls(et) => self.push_mpls(*et),
             Action::PopMpls(et) => self.pop_mpls(*et),
-            Action::SetTunnel { id, .. } => self.write(FieldId::TunId, (*id).into(), u64::MAX.into()),
+            Action::SetTunnel { id, .. } => {
+                self.write(FieldId::TunId, (*id).into(), u64::MAX.into())
+            }
             Action::Clone(inner) => {
                 let inner = inner.clone();
                 self.in_clone(|c| c.do_actions(&inner));
@@ -499,7 +504,11 @@ impl<'a> Ctx<'a> {
             | Action::Learn(_)
             | Action::Multipath(_)
             | Action::Bundle(_) => {
-                log::debug!("{}: action {} is not supported", self.bridge.name(), a.kind_name());
+                log::debug!(
+                    "{}: action {} is not supported",
+                    self.bridge.name(),
+                    a.kind_name()
+                );
             }
         }
     }
@@ -511,7 +520,11 @@ impl<'a> Ctx<'a> {
         self.written.union_with(&w);
         if matches!(
             id,
-            FieldId::VlanTci | FieldId::VlanVid | FieldId::DlVlan | FieldId::VlanPcp | FieldId::DlVlanPcp
+            FieldId::VlanTci
+                | FieldId::VlanVid
+                | FieldId::DlVlan
+                | FieldId::VlanPcp
+                | FieldId::DlVlanPcp
         ) {
             self.vlan_dirty = true;
         }
@@ -574,13 +587,19 @@ impl<'a> Ctx<'a> {
         if !m.prereqs_ok(f) {
             return;
         }
-        if matches!(id, FieldId::VlanVid | FieldId::VlanPcp | FieldId::DlVlan | FieldId::DlVlanPcp)
-            && self.view.peek().vlan_tci & VLAN_CFI == 0
+        if matches!(
+            id,
+            FieldId::VlanVid | FieldId::VlanPcp | FieldId::DlVlan | FieldId::DlVlanPcp
+        ) && self.view.peek().vlan_tci & VLAN_CFI == 0
         {
             return;
         }
         let mask = mask & field_ones(id);
-        let mask = if id == FieldId::VlanVid { mask & 0xfff } else { mask };
+        let mask = if id == FieldId::VlanVid {
+            mask & 0xfff
+        } else {
+            mask
+        };
         self.write(id, value, mask);
     }
 
@@ -671,7 +690,10 @@ impl<'a> Ctx<'a> {
             f.mpls_lse[0] & !0x100
         } else {
             let (tc, ttl) = if matches!(dl_type, ethertype::IPV4 | ethertype::IPV6) {
-                (u32::from(self.view.nw_tos() >> 5), u32::from(self.view.nw_ttl()))
+                (
+                    u32::from(self.view.nw_tos() >> 5),
+                    u32::from(self.view.nw_ttl()),
+                )
             } else {
                 (0, 64)
             };
@@ -754,6 +776,9 @@ impl<'a> Ctx<'a> {
     }
 
     /// Runs `f` on a copy of the packet: whatever it changes is undone afterwards.
+    /// The copy's datapath actions go inline when the changes they make can be
+    /// undone by the next commit (VLAN tags and settable fields), else into a
+    /// datapath `clone`.
     pub(crate) fn in_clone(&mut self, f: impl FnOnce(&mut Self)) {
         let saved_flow = *self.view.peek();
         let saved_base = self.base;
@@ -764,25 +789,63 @@ impl<'a> Ctx<'a> {
         let outer = std::mem::take(&mut self.out);
         f(self);
         let inner = std::mem::replace(&mut self.out, outer);
+        let inner_base = self.base;
         *self.view.poke() = saved_flow;
-        self.base = saved_base;
         self.written = saved_written;
         self.vlan_dirty = saved_dirty;
         self.action_set = saved_set;
         self.exit = saved_exit;
-        if inner.iter().all(|a| matches!(a, DpAction::Output(_))) {
+        let inline = inner.iter().all(|a| {
+            matches!(
+                a,
+                DpAction::Output(_)
+                    | DpAction::PushVlan { .. }
+                    | DpAction::PopVlan
+                    | DpAction::Set(_)
+            )
+        });
+        if inline {
             for a in inner {
-                self.push_output(a);
+                match a {
+                    DpAction::Output(_) => self.push_output(a),
+                    a => self.out.push(a),
+                }
             }
-        } else if !inner.is_empty() {
+            // What the copy changed is still on the packet: the next commit puts
+            // it back. The differences come from writes and VLAN changes that were
+            // recorded when made.
+            self.base = inner_base;
+            self.mark_restore(&saved_base);
+        } else {
+            self.base = saved_base;
             self.out.push(DpAction::Clone(inner));
         }
+    }
+
+    /// Marks as pending every field where the packet (`self.base`) differs from
+    /// `before`, so that the next commit restores it.
+    fn mark_restore(&mut self, before: &Flow) {
+        let b = self.base.words();
+        let o = before.words();
+        let mut diff = [0u64; rvs_packet::FLOW_WORDS];
+        for i in 0..diff.len() {
+            diff[i] = b[i] ^ o[i];
+        }
+        let diff = Flow::from_words(&diff);
+        if diff.vlan_tci != 0 || diff.vlan1_tci != 0 || diff.vlan_tpid != 0 || diff.vlan1_tpid != 0
+        {
+            self.vlan_dirty = true;
+        }
+        self.written.union_with(&diff);
     }
 
     fn push_output(&mut self, a: DpAction) {
         // A second identical output with nothing changed in between adds nothing.
         if let Some(i) = self.out.iter().rposition(|x| *x == a) {
-            if self.out[i..].iter().all(|x| matches!(x, DpAction::Output(_))) {
+            if self.out[i..]
+                .iter()
+                .all(|x| matches!(x, DpAction::Output(_)))
+            {
                 return;
             }
         }
