@@ -78,9 +78,7 @@ fn settable(dl_type: u16, nw_proto: u8) -> Vec<FieldId> {
     match dl_type {
         ethertype::IPV4 => {
             v.extend([Ipv4Src, Ipv4Dst, IpDscp, IpEcn, IpTtl]);
-            if nw_proto == ipproto::ICMP {
-                l4(&mut v, [Icmpv4Type, Icmpv4Code]);
-            } else if nw_proto != ipproto::ICMPV6 {
+            if nw_proto != ipproto::ICMPV6 {
                 l4(&mut v, [Icmpv4Type, Icmpv4Code]);
             }
         }

@@ -322,7 +322,7 @@ mod tests {
         assert_eq!(versions_of(&[]), 0b11110);
         assert_eq!(
             versions_of(&["OpenFlow13".into(), "OpenFlow14".into()]),
-            0b11000
+            0b11_0000
         );
         assert!(is_passive("ptcp:6653") && !is_passive("tcp:1.2.3.4:6653"));
     }

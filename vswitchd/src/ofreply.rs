@@ -85,11 +85,8 @@ pub fn multipart(
     let hdr_len = cur.len();
     for e in entries {
         if cur.len() + e.len() > MAX_MSG && cur.len() > hdr_len {
-            let flag_at = if nx.is_some() || v != Version::Of10 {
-                10
-            } else {
-                10
-            };
+            // The flags sit at offset 10 in every layout.
+            let flag_at = 10;
             cur[flag_at..flag_at + 2].copy_from_slice(&1u16.to_be_bytes());
             msgs.push(finish(std::mem::replace(&mut cur, start(false))));
         }
@@ -231,9 +228,8 @@ pub fn port_stats(
 }
 
 /// A flow-removed message.
-#[allow(clippy::too_many_arguments)]
 pub fn flow_removed(v: Version, fs: &FlowStats, reason: u8) -> Vec<u8> {
-    let mut out = header(v, if v == Version::Of10 { 11 } else { 11 }, 0);
+    let mut out = header(v, 11, 0);
     if v == Version::Of10 {
         fs.m.to_of10().encode(&mut out);
         out.put_u64(fs.cookie);
