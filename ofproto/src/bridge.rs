@@ -1,11 +1,16 @@
-//! One bridge: its OpenFlow ports, its flow table and its MAC learning table.
+//! One bridge: its OpenFlow ports, flow tables, groups and MAC learning table.
 
 use std::collections::BTreeMap;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
-use rvs_packet::Flow;
+use rvs_openflow::actions::{port, Action};
 
+use crate::group::Group;
 use crate::mac_learning::MacTable;
+use crate::rule::{catchall, Rule, Table, N_TABLES};
+use crate::vlan::PortVlan;
 
 /// OpenFlow's `OFPP_LOCAL` (as a 16-bit OF1.0 port, which OVS uses for `ofport`).
 pub const OFPP_LOCAL: u32 = 0xfffe;
@@ -33,36 +38,6 @@ impl FailMode {
     }
 }
 
-/// An OpenFlow action as table 0 holds it (the skeleton's subset).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OfAction {
-    /// `output:PORT`.
-    Output(u32),
-    /// `in_port`.
-    InPort,
-    /// `LOCAL`.
-    Local,
-    /// `FLOOD`.
-    Flood,
-    /// `ALL`.
-    All,
-    /// `NORMAL`.
-    Normal,
-}
-
-/// A flow-table rule.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Rule {
-    /// Priority; higher wins.
-    pub priority: u16,
-    /// Match value (already masked).
-    pub value: Flow,
-    /// Match mask.
-    pub mask: Flow,
-    /// Actions.
-    pub actions: Vec<OfAction>,
-}
-
 /// A port of a bridge.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OfPort {
@@ -74,6 +49,35 @@ pub struct OfPort {
     pub odp_port: u32,
     /// For a patch port, the interface name of its peer (`options:peer`).
     pub peer: Option<String>,
+    /// VLAN mode for NORMAL.
+    pub vlan: PortVlan,
+    /// The port's MAC address (for `ovs-ofctl show`).
+    pub hw_addr: [u8; 6],
+}
+
+impl OfPort {
+    /// A port with no VLAN configuration and no MAC address.
+    pub fn new(ofport: u32, name: &str, odp_port: u32, peer: Option<String>) -> OfPort {
+        OfPort {
+            ofport,
+            name: name.into(),
+            odp_port,
+            peer,
+            vlan: PortVlan::default(),
+            hw_addr: [0; 6],
+        }
+    }
+}
+
+/// Whether controllers are configured and talking (decides table-miss behaviour).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ControllerState {
+    /// `Bridge.controller` is not empty.
+    pub configured: bool,
+    /// At least one controller connection is up.
+    pub connected: bool,
+    /// A connected controller wants packet-ins on a table miss (OpenFlow 1.0-1.2).
+    pub miss_to_controller: bool,
 }
 
 /// A bridge's OpenFlow state.
@@ -82,39 +86,97 @@ pub struct Bridge {
     name: String,
     fail_mode: FailMode,
     ports: BTreeMap<u32, OfPort>,
-    table0: Vec<Rule>,
+    pub(crate) tables: Vec<Table>,
+    pub(crate) groups: BTreeMap<u32, Group>,
     macs: Mutex<MacTable>,
+    controllers: ControllerState,
+    generation: Arc<AtomicU64>,
+    /// Index of the bridge in its registry (carried in packet-in userdata).
+    pub(crate) index: u32,
+}
+
+fn normal_action() -> Vec<Action> {
+    vec![Action::Output {
+        port: port::NORMAL,
+        max_len: 0,
+    }]
 }
 
 impl Bridge {
-    /// A bridge with no ports. In standalone mode table 0 holds OVS's default flow,
-    /// `priority=0 actions=NORMAL`; in secure mode it starts empty.
+    /// A bridge with no ports. With no controller and in standalone mode table 0 holds
+    /// OVS's default flow, `priority=0 actions=NORMAL`; in secure mode it starts empty.
     pub fn new(name: &str, fail_mode: FailMode) -> Bridge {
         let mut b = Bridge {
             name: name.into(),
             fail_mode,
             ports: BTreeMap::new(),
-            table0: Vec::new(),
+            tables: (0..N_TABLES).map(|_| Table::default()).collect(),
+            groups: BTreeMap::new(),
             macs: Mutex::new(MacTable::default()),
+            controllers: ControllerState::default(),
+            generation: Arc::default(),
+            index: 0,
         };
         b.set_fail_mode(fail_mode);
         b
     }
 
+    pub(crate) fn set_generation(&mut self, g: Arc<AtomicU64>) {
+        self.generation = g;
+    }
+
+    /// Marks cached translations stale.
+    pub(crate) fn changed(&self) {
+        self.generation.fetch_add(1, Ordering::Release);
+    }
+
+    fn wants_default_flow(&self) -> bool {
+        self.fail_mode == FailMode::Standalone && !self.controllers.configured
+    }
+
+    fn sync_default_flow(&mut self) {
+        let is_default =
+            |r: &Rule| r.priority == 0 && r.m == catchall() && r.actions == normal_action();
+        let has = self.tables[0].rules().iter().any(is_default);
+        if self.wants_default_flow() && !has {
+            let r = Rule::new(catchall(), 0, normal_action(), Instant::now());
+            self.tables[0].insert(r);
+        } else if !self.wants_default_flow() && has {
+            self.tables[0].remove_if(is_default);
+        }
+        self.changed();
+    }
+
     /// Changes the fail mode, adding or removing the default NORMAL flow.
     pub fn set_fail_mode(&mut self, mode: FailMode) {
         self.fail_mode = mode;
-        let default = Rule {
-            priority: 0,
-            value: Flow::default(),
-            mask: Flow::default(),
-            actions: vec![OfAction::Normal],
-        };
-        self.table0.retain(|r| *r != default);
-        if mode == FailMode::Standalone {
-            self.table0.push(default);
+        self.sync_default_flow();
+    }
+
+    /// Records the controllers' state; with controllers configured the default flow
+    /// goes away (as in OVS), and without it comes back.
+    pub fn set_controller_state(&mut self, c: ControllerState) {
+        if c != self.controllers {
+            let reconfigured = c.configured != self.controllers.configured;
+            self.controllers = c;
+            if reconfigured {
+                self.sync_default_flow();
+            }
+            self.changed();
         }
-        self.table0.sort_by_key(|r| std::cmp::Reverse(r.priority));
+    }
+
+    /// The controllers' state.
+    pub fn controller_state(&self) -> ControllerState {
+        self.controllers
+    }
+
+    /// Whether a table miss acts as NORMAL: standalone fail mode with controllers
+    /// configured but none connected ("fail open").
+    pub fn fail_open(&self) -> bool {
+        self.fail_mode == FailMode::Standalone
+            && self.controllers.configured
+            && !self.controllers.connected
     }
 
     /// The bridge name.
@@ -127,9 +189,43 @@ impl Bridge {
         self.fail_mode
     }
 
-    /// Table 0, highest priority first.
-    pub fn table0(&self) -> &[Rule] {
-        &self.table0
+    /// The flow tables.
+    pub fn tables(&self) -> &[Table] {
+        &self.tables
+    }
+
+    /// The groups by ID.
+    pub fn groups(&self) -> &BTreeMap<u32, Group> {
+        &self.groups
+    }
+
+    /// Sets `mac-aging-time` and `mac-table-size`.
+    pub fn set_mac_config(&mut self, aging: Duration, size: usize) {
+        let mut t = self.mac_learning();
+        if t.aging() != aging || t.max_entries() != size.max(1) {
+            t.configure(aging, size);
+            drop(t);
+            self.changed();
+        }
+    }
+
+    /// Sets a port's VLAN configuration (forgetting what was learned on it).
+    pub fn set_port_vlan(&mut self, ofport: u32, vlan: PortVlan) {
+        let Some(p) = self.ports.get_mut(&ofport) else {
+            return;
+        };
+        if p.vlan != vlan {
+            p.vlan = vlan;
+            self.mac_learning().flush_port(ofport);
+            self.changed();
+        }
+    }
+
+    /// Sets a port's MAC address.
+    pub fn set_port_hw_addr(&mut self, ofport: u32, mac: [u8; 6]) {
+        if let Some(p) = self.ports.get_mut(&ofport) {
+            p.hw_addr = mac;
+        }
     }
 
     /// A port by OpenFlow number.
@@ -170,11 +266,13 @@ impl Bridge {
     /// Adds a port.
     pub fn add_port(&mut self, port: OfPort) {
         self.ports.insert(port.ofport, port);
+        self.changed();
     }
 
     /// Removes a port and forgets the MAC addresses learned on it.
     pub fn remove_port(&mut self, ofport: u32) -> Option<OfPort> {
         self.mac_learning().flush_port(ofport);
+        self.changed();
         self.ports.remove(&ofport)
     }
 
@@ -193,12 +291,7 @@ mod tests {
         let mut b = Bridge::new("br0", FailMode::Standalone);
         assert_eq!(b.choose_ofport("br0", Some(3), None), OFPP_LOCAL);
         assert_eq!(b.choose_ofport("a", None, None), 1);
-        b.add_port(OfPort {
-            ofport: 1,
-            name: "a".into(),
-            odp_port: 1,
-            peer: None,
-        });
+        b.add_port(OfPort::new(1, "a", 1, None));
         assert_eq!(
             b.choose_ofport("b", Some(1), None),
             2,
@@ -213,12 +306,20 @@ mod tests {
     #[test]
     fn fail_mode_controls_default_flow() {
         let mut b = Bridge::new("br0", FailMode::Secure);
-        assert!(b.table0().is_empty());
+        assert!(b.tables()[0].is_empty());
         b.set_fail_mode(FailMode::Standalone);
-        assert_eq!(b.table0().len(), 1);
-        assert_eq!(b.table0()[0].actions, vec![OfAction::Normal]);
+        assert_eq!(b.tables()[0].len(), 1);
         b.set_fail_mode(FailMode::Standalone);
-        assert_eq!(b.table0().len(), 1);
+        assert_eq!(b.tables()[0].len(), 1);
+        b.set_controller_state(ControllerState {
+            configured: true,
+            ..Default::default()
+        });
+        assert!(
+            b.tables()[0].is_empty(),
+            "controllers take the default flow away"
+        );
+        assert!(b.fail_open());
         assert_eq!(FailMode::from_column("secure"), FailMode::Secure);
         assert_eq!(FailMode::from_column(""), FailMode::Standalone);
     }

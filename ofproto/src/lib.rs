@@ -11,13 +11,21 @@
 #![forbid(unsafe_code)]
 
 pub mod bridge;
+mod commit;
+pub mod flow_mod;
+pub mod group;
 pub mod mac_learning;
+mod normal;
 pub mod registry;
+pub mod rule;
+pub mod vlan;
 pub mod xlate;
 
-pub use bridge::{Bridge, FailMode, OfAction, OfPort, OFPP_LOCAL};
+pub use bridge::{Bridge, ControllerState, FailMode, OfPort, OFPP_LOCAL};
 pub use registry::Registry;
 pub use xlate::{FlowView, XlateOut};
 
+#[cfg(test)]
+mod pipeline_tests;
 #[cfg(test)]
 mod tests;

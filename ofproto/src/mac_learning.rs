@@ -41,6 +41,34 @@ impl MacTable {
         }
     }
 
+    /// The aging time.
+    pub fn aging(&self) -> Duration {
+        self.aging
+    }
+
+    /// The size limit.
+    pub fn max_entries(&self) -> usize {
+        self.max_entries
+    }
+
+    /// Changes aging time and size limit; entries beyond the new limit go, oldest
+    /// first.
+    pub fn configure(&mut self, aging: Duration, max_entries: usize) {
+        self.aging = aging;
+        self.max_entries = max_entries.max(1);
+        while self.entries.len() > self.max_entries {
+            let Some(k) = self
+                .entries
+                .iter()
+                .min_by_key(|(_, e)| e.used)
+                .map(|(k, _)| *k)
+            else {
+                break;
+            };
+            self.entries.remove(&k);
+        }
+    }
+
     /// Records that `mac` on `vlan` was seen on `port`. Returns true when forwarding
     /// decisions change (a new entry, or a station that moved), false for a refresh.
     /// Multicast sources are never learned.

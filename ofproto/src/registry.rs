@@ -13,8 +13,10 @@ use std::time::Instant;
 
 use rvs_packet::Flow;
 
+use rvs_openflow::actions::Action;
+
 use crate::bridge::{Bridge, FailMode, OfPort};
-use crate::xlate::{xlate, SideEffects, XlateOut};
+use crate::xlate::{xlate, xlate_actions, SideEffects, XlateIn, XlateOut};
 
 /// The bridges of one datapath.
 #[derive(Debug, Default)]
@@ -23,6 +25,7 @@ pub struct Registry {
     /// Datapath port → (bridge, OpenFlow port).
     by_odp: HashMap<u32, (String, u32)>,
     generation: Arc<AtomicU64>,
+    next_index: u32,
 }
 
 impl Registry {
@@ -47,8 +50,11 @@ impl Registry {
             Some(b) if b.fail_mode() == fail_mode => return,
             Some(b) => b.set_fail_mode(fail_mode),
             None => {
-                self.bridges
-                    .insert(name.into(), Bridge::new(name, fail_mode));
+                let mut b = Bridge::new(name, fail_mode);
+                b.set_generation(self.generation.clone());
+                self.next_index += 1;
+                b.index = self.next_index;
+                self.bridges.insert(name.into(), b);
             }
         }
         self.invalidate();
@@ -93,12 +99,7 @@ impl Registry {
     ) -> Option<u32> {
         let b = self.bridges.get_mut(bridge)?;
         let ofport = b.choose_ofport(name, requested, previous);
-        b.add_port(OfPort {
-            ofport,
-            name: name.into(),
-            odp_port,
-            peer: None,
-        });
+        b.add_port(OfPort::new(ofport, name, odp_port, None));
         self.by_odp.insert(odp_port, (bridge.into(), ofport));
         self.invalidate();
         Some(ofport)
@@ -116,12 +117,7 @@ impl Registry {
     ) -> Option<u32> {
         let b = self.bridges.get_mut(bridge)?;
         let ofport = b.choose_ofport(name, requested, previous);
-        b.add_port(OfPort {
-            ofport,
-            name: name.into(),
-            odp_port: u32::MAX,
-            peer: Some(peer.into()),
-        });
+        b.add_port(OfPort::new(ofport, name, u32::MAX, Some(peer.into())));
         self.invalidate();
         Some(ofport)
     }
@@ -147,18 +143,75 @@ impl Registry {
         Some(p.odp_port)
     }
 
+    /// A bridge by name, to change it. Changes to its tables and ports bump the
+    /// generation themselves.
+    pub fn bridge_mut(&mut self, name: &str) -> Option<&mut Bridge> {
+        self.bridges.get_mut(name)
+    }
+
+    /// A bridge by its index (as packet-in userdata carry it).
+    pub fn bridge_by_index(&self, index: u32) -> Option<&Bridge> {
+        self.bridges.values().find(|b| b.index == index)
+    }
+
+    /// The bridge and OpenFlow port of datapath port `odp`.
+    pub fn odp_to_ofport(&self, odp: u32) -> Option<(&Bridge, u32)> {
+        let (b, p) = self.by_odp.get(&odp)?;
+        Some((self.bridges.get(b)?, *p))
+    }
+
+    /// Translates a missed packet of `len` bytes, learning from it and crediting the
+    /// rules it hits.
+    pub fn upcall_packet(&self, flow: &Flow, len: usize) -> XlateOut {
+        self.translate(flow, SideEffects::Allow, Some((1, len as u64)))
+    }
+
     /// Translates a missed packet, learning from it. A packet from a port no bridge owns
     /// is dropped, with a mask on the input port only.
     pub fn upcall(&self, flow: &Flow) -> XlateOut {
-        self.translate(flow, SideEffects::Allow)
+        self.translate(flow, SideEffects::Allow, None)
     }
 
     /// Translates an installed megaflow's flow again, changing nothing.
     pub fn revalidate(&self, flow: &Flow) -> XlateOut {
-        self.translate(flow, SideEffects::Forbid)
+        self.translate(flow, SideEffects::Forbid, None)
     }
 
-    fn translate(&self, flow: &Flow, fx: SideEffects) -> XlateOut {
+    /// Credits `packets` and `bytes` that hit a megaflow whose key is `flow` to the
+    /// rules and groups its translation goes through.
+    pub fn credit(&self, flow: &Flow, packets: u64, bytes: u64) {
+        if packets > 0 {
+            self.translate(flow, SideEffects::Forbid, Some((packets, bytes)));
+        }
+    }
+
+    /// Translates `actions` applied to a packet (a packet-out) whose flow is `flow`,
+    /// received on OpenFlow port `in_ofport` of `bridge`.
+    pub fn packet_out(
+        &self,
+        bridge: &str,
+        in_ofport: u32,
+        flow: &Flow,
+        actions: &[Action],
+    ) -> Option<XlateOut> {
+        let b = self.bridges.get(bridge)?;
+        let peers = |name: &str| self.patch_port(name);
+        let x = XlateIn {
+            bridge: b,
+            in_ofport,
+            now: Instant::now(),
+            fx: SideEffects::Allow,
+            credit: None,
+            peers: &peers,
+        };
+        let out = xlate_actions(x, flow, actions);
+        if out.learned {
+            self.invalidate();
+        }
+        Some(out)
+    }
+
+    fn translate(&self, flow: &Flow, fx: SideEffects, credit: Option<(u64, u64)>) -> XlateOut {
         let now = Instant::now();
         let Some((bridge, ofport)) = self.by_odp.get(&flow.in_port) else {
             return XlateOut {
@@ -178,7 +231,15 @@ impl Registry {
             };
         };
         let peers = |name: &str| self.patch_port(name);
-        let out = xlate(b, *ofport, flow, now, fx, &peers);
+        let x = XlateIn {
+            bridge: b,
+            in_ofport: *ofport,
+            now,
+            fx,
+            credit,
+            peers: &peers,
+        };
+        let out = xlate(x, flow);
         if out.learned {
             self.invalidate();
         }

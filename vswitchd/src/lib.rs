@@ -12,7 +12,11 @@
 
 pub mod appctl;
 pub mod args;
+pub mod connmgr;
 pub mod dpdk;
+pub mod ofconfig;
+pub mod ofconn;
+pub mod ofreply;
 pub mod reconcile;
 pub mod status;
 pub mod upcall;
@@ -56,9 +60,15 @@ pub const MONITORED: &[(&str, &[&str])] = &[
             "datapath_type",
             "fail_mode",
             "other_config",
+            "controller",
+            "protocols",
         ],
     ),
-    ("Port", &["name", "interfaces"]),
+    (
+        "Port",
+        &["name", "interfaces", "tag", "trunks", "vlan_mode"],
+    ),
+    ("Controller", &["target"]),
     (
         "Interface",
         &[
@@ -143,7 +153,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .with_context(|| "could not open the log file")?;
     let _pidfile = args.pidfile.clone().map(Pidfile::create).transpose()?;
     let registry = Arc::new(RwLock::new(Registry::new()));
-    let handler = upcall::OfprotoUpcall::new(registry.clone());
+    let (pin_tx, pin_rx) = tokio::sync::mpsc::unbounded_channel();
+    let handler = upcall::OfprotoUpcall::new(registry.clone()).with_packet_ins(pin_tx);
     let datapath = Datapath::new(Arc::new(handler)).context("could not start the PMD thread")?;
     let mut switch = Switch::new(registry.clone(), datapath);
     switch.set_rundir(&args.rundir);
@@ -174,7 +185,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let ctl = rvs_unixctl::UnixctlServer::bind(&ctl_path)
             .with_context(|| format!("{}: could not listen", ctl_path.display()))?;
         tokio::select! {
-            r = follow_database(&args, &mut switch, &registry, ctl) => r,
+            r = follow_database(&args, &mut switch, &registry, ctl, pin_rx) => r,
             _ = tokio::signal::ctrl_c() => Ok(()),
             _ = term.recv() => Ok(()),
         }
@@ -190,8 +201,10 @@ async fn follow_database(
     switch: &mut Switch,
     registry: &Arc<RwLock<Registry>>,
     mut ctl: rvs_unixctl::UnixctlServer,
+    mut pin_rx: tokio::sync::mpsc::UnboundedReceiver<connmgr::Upcalled>,
 ) -> anyhow::Result<()> {
     let cmds = appctl::commands();
+    let (mut connmgr, mut of_rx) = connmgr::Connmgr::new();
     let session = Session::new("Open_vSwitch", MONITORED, Some(LOCK_NAME));
     let mut client = Client::new(&args.remote, session);
     if let Some(ssl) = &args.ssl {
@@ -236,8 +249,17 @@ async fn follow_database(
                 }
                 ClientEvent::Session(_) => {}
             },
+            Some(ev) = of_rx.recv() => {
+                connmgr.event(switch, ev);
+                continue;
+            }
+            Some(u) = pin_rx.recv() => {
+                connmgr.packet_in(switch, &u.packet, &u.userdata);
+                continue;
+            }
             _ = tick.tick() => {
                 registry.read().unwrap_or_else(PoisonError::into_inner).run_periodic(Instant::now());
+                connmgr.run_periodic(switch);
                 if last_stats.elapsed() >= stats_interval {
                     stats_due = true;
                 }
@@ -268,6 +290,9 @@ async fn follow_database(
         let wanted = reconcile::wanted(replica);
         if changed {
             switch.apply(&wanted);
+            ofconfig::apply(replica, switch);
+            let of = ofconfig::bridges(replica, switch);
+            connmgr.configure(&args.rundir, &of, switch);
             stats_interval = stats_update_interval(replica);
         }
         let with_stats = std::mem::take(&mut stats_due);

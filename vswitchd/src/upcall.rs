@@ -7,12 +7,16 @@ use std::sync::{Arc, PoisonError, RwLock};
 use rvs_datapath::{Upcall, UpcallHandler};
 use rvs_ofproto::Registry;
 use rvs_packet::Flow;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::connmgr::Upcalled;
 
 /// Answers upcalls by translating through ofproto. Called on PMD threads.
 #[derive(Debug)]
 pub struct OfprotoUpcall {
     registry: Arc<RwLock<Registry>>,
     generation: Arc<AtomicU64>,
+    packet_ins: Option<UnboundedSender<Upcalled>>,
 }
 
 impl OfprotoUpcall {
@@ -25,17 +29,24 @@ impl OfprotoUpcall {
         OfprotoUpcall {
             registry,
             generation,
+            packet_ins: None,
         }
+    }
+
+    /// Hands packets of `userspace` actions (packet-ins) to the main loop.
+    pub fn with_packet_ins(mut self, tx: UnboundedSender<Upcalled>) -> OfprotoUpcall {
+        self.packet_ins = Some(tx);
+        self
     }
 }
 
 impl UpcallHandler for OfprotoUpcall {
-    fn upcall(&self, _packet: &[u8], flow: &Flow) -> Upcall {
+    fn upcall(&self, packet: &[u8], flow: &Flow) -> Upcall {
         let out = self
             .registry
             .read()
             .unwrap_or_else(PoisonError::into_inner)
-            .upcall(flow);
+            .upcall_packet(flow, packet.len());
         Upcall {
             actions: out.actions,
             mask: out.mask,
@@ -51,6 +62,15 @@ impl UpcallHandler for OfprotoUpcall {
         Upcall {
             actions: out.actions,
             mask: out.mask,
+        }
+    }
+
+    fn userspace(&self, packet: &[u8], _flow: &Flow, userdata: &[u8]) {
+        if let Some(tx) = &self.packet_ins {
+            let _ = tx.send(Upcalled {
+                packet: packet.to_vec(),
+                userdata: userdata.to_vec(),
+            });
         }
     }
 
