@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 pub mod actions;
+pub mod controller;
 pub mod diag;
 pub mod error;
 pub mod field;

@@ -59,6 +59,22 @@ pub enum Message {
     PacketOut(Box<crate::packet_out::PacketOut>),
     /// Multipart request.
     StatsRequest(StatsRequest),
+    /// Features reply.
+    FeaturesReply(Box<crate::controller::SwitchFeatures>),
+    /// Flow removed; `true` for the Nicira form in OpenFlow 1.0.
+    FlowRemoved(Box<crate::controller::FlowRemoved>, bool),
+    /// Role request.
+    RoleRequest(crate::controller::RoleRequest),
+    /// Role reply.
+    RoleReply(crate::controller::RoleRequest),
+    /// Role status.
+    RoleStatus(crate::controller::RoleStatus),
+    /// Get-async request.
+    GetAsyncRequest,
+    /// Get-async reply.
+    GetAsyncReply(crate::controller::AsyncConfig),
+    /// Set-async (the properties present in `present`).
+    SetAsync(crate::controller::AsyncConfig),
     /// Multipart reply and its flags ([`crate::reply::MORE`]).
     StatsReply(Box<crate::reply::StatsReply>, u16),
     /// A message rvs identifies but does not decode: its OVS raw name and
@@ -142,6 +158,52 @@ pub fn decode(d: &[u8]) -> Result<(Version, u32, Message)> {
         "OFPT10_PACKET_OUT" | "OFPT11_PACKET_OUT" | "OFPT15_PACKET_OUT" => {
             Message::PacketOut(Box::new(crate::packet_out::decode(body, v)?))
         }
+        "OFPT10_FEATURES_REPLY" | "OFPT11_FEATURES_REPLY" | "OFPT13_FEATURES_REPLY" => {
+            Message::FeaturesReply(Box::new(crate::controller::decode_features_reply(body, v)?))
+        }
+        "OFPT10_FLOW_REMOVED"
+        | "OFPT11_FLOW_REMOVED"
+        | "OFPT15_FLOW_REMOVED"
+        | "NXT_FLOW_REMOVED" => {
+            use crate::controller::FlowRemovedRaw as F;
+            let kind = match raw.raw {
+                "OFPT10_FLOW_REMOVED" => F::Of10,
+                "NXT_FLOW_REMOVED" => F::Nx,
+                _ => F::Of11,
+            };
+            Message::FlowRemoved(
+                Box::new(crate::controller::decode_flow_removed(body, v, kind)?),
+                kind == F::Nx,
+            )
+        }
+        "OFPT12_ROLE_REQUEST" | "NXT_ROLE_REQUEST" => Message::RoleRequest(
+            crate::controller::decode_role(body, raw.family == "NXT", false)?,
+        ),
+        "OFPT12_ROLE_REPLY" | "NXT_ROLE_REPLY" => Message::RoleReply(
+            crate::controller::decode_role(body, raw.family == "NXT", true)?,
+        ),
+        "OFPT14_ROLE_STATUS" | "ONFT13_ROLE_STATUS" => {
+            Message::RoleStatus(crate::controller::decode_role_status(body)?)
+        }
+        "OFPT13_GET_ASYNC_REQUEST" | "OFPT14_GET_ASYNC_REQUEST" => empty(Message::GetAsyncRequest)?,
+        "OFPT13_GET_ASYNC_REPLY" | "OFPT14_GET_ASYNC_REPLY" => {
+            Message::GetAsyncReply(crate::controller::decode_async(
+                body,
+                v,
+                raw.raw == "OFPT14_GET_ASYNC_REPLY",
+                true,
+                &Default::default(),
+            )?)
+        }
+        "OFPT13_SET_ASYNC" | "NXT_SET_ASYNC_CONFIG" | "OFPT14_SET_ASYNC" => {
+            Message::SetAsync(crate::controller::decode_async(
+                body,
+                v,
+                raw.raw == "OFPT14_SET_ASYNC",
+                false,
+                &Default::default(),
+            )?)
+        }
         _ if raw.is_stats_request() => match stats::decode_request(body, &raw, v)? {
             Some(r) => Message::StatsRequest(r),
             None => Message::Other(raw.raw, d.to_vec()),
@@ -194,6 +256,15 @@ pub fn encode(m: &Message, v: Version, xid: u32) -> Vec<u8> {
         Message::PacketIn(pin, raw) => crate::packet_in::encode(pin, v, *raw, xid),
         Message::PortStatus(ps) => crate::port::encode_status(ps, v, xid),
         Message::StatsRequest(r) => stats::encode_request(r, v, xid),
+        Message::FeaturesReply(f) => crate::controller::encode_features_reply(f, v, xid),
+        Message::FlowRemoved(fr, nx) => crate::controller::encode_flow_removed(fr, v, *nx, xid),
+        Message::RoleRequest(r) => crate::controller::encode_role(r, v, false, xid),
+        Message::RoleReply(r) => crate::controller::encode_role(r, v, true, xid),
+        Message::RoleStatus(r) => crate::controller::encode_role_status(r, v, xid)
+            .unwrap_or_else(|| simple(v, 1, xid, &[])),
+        Message::GetAsyncRequest => simple(v, 26, xid, &[]),
+        Message::GetAsyncReply(ac) => crate::controller::encode_get_async_reply(ac, v, xid),
+        Message::SetAsync(ac) => crate::controller::encode_set_async(ac, v, xid),
         Message::StatsReply(r, flags) => crate::reply::encode(r, v, xid, *flags),
         Message::Other(_, bytes) => bytes.clone(),
     }
@@ -225,7 +296,11 @@ pub fn check_round_trip(d: &[u8]) {
         | (Message::PacketOut(_), _)
         | (Message::PacketIn(..), _)
         | (Message::StatsRequest(_), _)
-        | (Message::StatsReply(..), _) => assert_eq!(v2, v),
+        | (Message::StatsReply(..), _)
+        | (Message::FlowRemoved(..), _)
+        | (Message::FeaturesReply(_), _)
+        | (Message::SetAsync(_), _)
+        | (Message::GetAsyncReply(_), _) => assert_eq!(v2, v),
         _ => {
             assert_eq!(v2, v);
             assert_eq!(m2, m, "decode(encode(m)) differs; encoded {e1:02x?}");

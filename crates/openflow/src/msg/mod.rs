@@ -87,6 +87,10 @@ fn min_len(raw: &str) -> Option<(usize, bool)> {
         }
         "OFPT13_METER_MOD" => (16, true),
         "OFPT10_PACKET_OUT" => (16, false),
+        "OFPT10_FLOW_REMOVED" => (88, false),
+        "OFPT11_FLOW_REMOVED" => (48, true),
+        "OFPT15_FLOW_REMOVED" => (24, true),
+        "NXT_FLOW_REMOVED" => (56, true),
         "OFPT10_PORT_STATUS" => (64, false),
         "OFPT10_PACKET_IN" => (18, false),
         "OFPT11_PACKET_IN" => (24, false),
@@ -282,6 +286,50 @@ pub fn format_body_into(s: &mut String, d: &[u8], raw: &Raw, verbosity: i32) -> 
         }
         "OFPT14_BUNDLE_ADD_MESSAGE" | "ONFT13_BUNDLE_ADD_MESSAGE" => {
             s.push_str(&crate::switch_mods::format_bundle_add(body, d, verbosity)?);
+        }
+        "OFPT10_FLOW_REMOVED"
+        | "OFPT11_FLOW_REMOVED"
+        | "OFPT15_FLOW_REMOVED"
+        | "NXT_FLOW_REMOVED" => {
+            use crate::controller::FlowRemovedRaw as F;
+            let kind = match raw.raw {
+                "OFPT10_FLOW_REMOVED" => F::Of10,
+                "NXT_FLOW_REMOVED" => F::Nx,
+                _ => F::Of11,
+            };
+            let fr = crate::controller::decode_flow_removed(body, v, kind)?;
+            s.push_str(&crate::controller::format_flow_removed(&fr));
+        }
+        "OFPT12_ROLE_REQUEST" | "OFPT12_ROLE_REPLY" | "NXT_ROLE_REQUEST" | "NXT_ROLE_REPLY" => {
+            let r = crate::controller::decode_role(
+                body,
+                raw.family == "NXT",
+                raw.raw.ends_with("REPLY"),
+            )?;
+            s.push_str(&crate::controller::format_role(&r));
+        }
+        "OFPT14_ROLE_STATUS" | "ONFT13_ROLE_STATUS" => {
+            let r = crate::controller::decode_role_status(body)?;
+            s.push_str(&crate::controller::format_role_status(&r));
+        }
+        "OFPT13_SET_ASYNC"
+        | "NXT_SET_ASYNC_CONFIG"
+        | "OFPT13_GET_ASYNC_REPLY"
+        | "OFPT14_SET_ASYNC"
+        | "OFPT14_GET_ASYNC_REPLY"
+        | "NXT_SET_ASYNC_CONFIG2" => {
+            let props = matches!(
+                raw.raw,
+                "OFPT14_SET_ASYNC" | "OFPT14_GET_ASYNC_REPLY" | "NXT_SET_ASYNC_CONFIG2"
+            );
+            let ac = crate::controller::decode_async(
+                body,
+                v,
+                props,
+                raw.raw.ends_with("REPLY"),
+                &Default::default(),
+            )?;
+            s.push_str(&crate::controller::format_async(&ac));
         }
         "OFPT13_METER_MOD" => {
             let mm = crate::meter::decode(body)?;
