@@ -338,6 +338,19 @@ impl Connmgr {
             }
             Message::StatsRequest(r) => self.stats(sw, &bridge, v, xid, &r, d),
             Message::Other(name, bytes) => self.other(sw, id, name, &bytes, v, xid),
+            // OpenFlow 1.2+ form (24 bytes); the Nicira form is not supported.
+            Message::RoleRequest(_) if d.get(1) == Some(&24) => {
+                self.role_request(sw, id, d, v, xid)
+            }
+            // Accepted and not acted on (see docs/COMPAT.md).
+            Message::SetAsync(_) => Vec::new(),
+            Message::RoleRequest(_)
+            | Message::GetAsyncRequest
+            | Message::FeaturesReply(_)
+            | Message::FlowRemoved(..)
+            | Message::RoleReply(_)
+            | Message::RoleStatus(_)
+            | Message::GetAsyncReply(_) => err(OfpError::OFPBRC_BAD_TYPE, d),
             Message::PacketIn(..)
             | Message::PortStatus(_)
             | Message::GetConfigReply(_)
