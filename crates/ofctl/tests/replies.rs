@@ -230,7 +230,7 @@ fn messages() -> Vec<Vec<u8>> {
                 m.put_u16(1);
                 m.put_u16(0);
             }
-            FsRaw::Of11 => {
+            FsRaw::Of11 | FsRaw::Of15 => {
                 m.put_u16(1);
                 m.put_u16(1);
                 m.put_u32(0);

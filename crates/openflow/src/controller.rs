@@ -584,9 +584,7 @@ fn async_body(ac: &AsyncConfig, v: Version, props: bool, out: &mut Vec<u8>) {
 /// Encodes a set-async message for `v` (OpenFlow 1.4 properties,
 /// OpenFlow 1.3 masks, or `NXT_SET_ASYNC_CONFIG` before 1.3).
 pub fn encode_set_async(ac: &AsyncConfig, v: Version, xid: u32) -> Vec<u8> {
-    let mut out = if v >= Version::Of14 {
-        message(v, 28, xid, None)
-    } else if v == Version::Of13 {
+    let mut out = if v >= Version::Of13 {
         message(v, 28, xid, None)
     } else {
         message(v, 4, xid, Some((NX_VENDOR_ID, 19)))

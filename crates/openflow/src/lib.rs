@@ -31,6 +31,7 @@ pub mod port;
 pub mod print;
 pub mod reply;
 pub mod switch_mods;
+pub mod text_cmds;
 pub mod version;
 
 pub use error::OfpError;
