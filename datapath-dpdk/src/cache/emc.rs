@@ -72,6 +72,13 @@ impl Emc {
         }
     }
 
+    /// Starts fetching the slot `pk` maps to, so that a lookup a little later finds it
+    /// in cache: a burst prefetches all its slots before looking any up.
+    #[inline(always)]
+    pub fn prefetch(&self, pk: &PacketKey) {
+        crate::sys::prefetch(&self.entries[pk.hash as usize & (EMC_ENTRIES - 1)]);
+    }
+
     /// Maybe caches `flow` → `entry` (see `inv_prob`).
     pub fn maybe_insert(&mut self, flow: &Flow, pk: &PacketKey, entry: &Arc<MegaflowEntry>) {
         if self.inv_prob == 0 {

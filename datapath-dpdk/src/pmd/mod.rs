@@ -16,7 +16,7 @@ use std::sync::mpsc::{Receiver, Sender, TryRecvError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rvs_packet::{extract_packet_into, Flow, Layout};
+use rvs_packet::{extract_packet_layout, Flow, Layout};
 
 use crate::cache::dpcls::MegaflowDump;
 use crate::cache::{DpActions, Emc, Megaflows, PacketKey, Smc};
@@ -275,6 +275,8 @@ pub(crate) struct Pmd {
     /// header words only.
     flows: Box<[Flow]>,
     layouts: Box<[Layout]>,
+    /// The EMC key of each flow of the batch.
+    keys: Box<[PacketKey]>,
     stats: Arc<PmdStats>,
     clock: Instant,
     now_ms: u64,
@@ -301,6 +303,7 @@ impl Pmd {
             batch: RxBatch::new(),
             flows: vec![Flow::default(); BATCH_SIZE].into_boxed_slice(),
             layouts: vec![Layout::default(); BATCH_SIZE].into_boxed_slice(),
+            keys: vec![PacketKey { hash: 0 }; BATCH_SIZE].into_boxed_slice(),
             stats,
             clock: Instant::now(),
             now_ms: 0,
@@ -484,13 +487,23 @@ impl Pmd {
         // Two passes, as OVS does: extract the whole burst, then look it up. By the
         // time a flow's words are hashed, the narrow stores that built them have
         // retired, so the wide loads do not stall on store forwarding.
+        // The first pass also hashes each flow and prefetches its EMC slot, so that the
+        // second pass's lookups do not wait on one cache miss after another.
         for i in 0..n {
-            self.layouts[i] = extract_packet_into(self.batch.frame(i), in_port, &mut self.flows[i]);
+            extract_packet_layout(
+                self.batch.frame(i),
+                in_port,
+                &mut self.flows[i],
+                &mut self.layouts[i],
+            );
+            let pk = PacketKey::of_packet(&self.flows[i]);
+            self.caches.emc.prefetch(&pk);
+            self.keys[i] = pk;
         }
         for i in 0..n {
             let frame = self.batch.frame(i);
             let flow = &self.flows[i];
-            let pk = PacketKey::of_packet(flow);
+            let pk = self.keys[i];
             let caches = &mut self.caches;
             let actions = match caches.emc.lookup(flow, &pk) {
                 Some(e) => {
