@@ -57,13 +57,31 @@ pub struct DpActions {
     pub list: Vec<DpAction>,
     /// Whether every action is an `Output` (the zero-copy fast path).
     pub output_only: bool,
+    /// Whether the actions are header rewrites (`Set`) followed by outputs only: the
+    /// packet is rewritten where it was received and sent from there (still zero copy).
+    pub in_place: bool,
 }
 
 impl DpActions {
     /// Wraps an action list.
     pub fn new(list: Vec<DpAction>) -> DpActions {
         let output_only = !list.iter().any(DpAction::modifies);
-        DpActions { list, output_only }
+        let first_output = list
+            .iter()
+            .position(|a| matches!(a, DpAction::Output(_)))
+            .unwrap_or(list.len());
+        let in_place = !output_only
+            && list[..first_output]
+                .iter()
+                .all(|a| matches!(a, DpAction::Set(_)))
+            && list[first_output..]
+                .iter()
+                .all(|a| matches!(a, DpAction::Output(_)));
+        DpActions {
+            list,
+            output_only,
+            in_place,
+        }
     }
 }
 

@@ -16,6 +16,7 @@ use std::sync::mpsc::{Receiver, Sender, TryRecvError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use rvs_packet::actions::DpAction;
 use rvs_packet::{extract_packet_layout, Flow, Layout};
 
 use crate::cache::dpcls::MegaflowDump;
@@ -526,7 +527,31 @@ impl Pmd {
                     flow_drops += 1;
                 }
                 for a in &actions.list {
-                    if let rvs_packet::actions::DpAction::Output(p) = a {
+                    if let DpAction::Output(p) = a {
+                        queue_index(
+                            &mut self.tx,
+                            &mut self.tx_pending,
+                            &mut self.batch,
+                            &self.stats,
+                            *p,
+                            i,
+                        );
+                    }
+                }
+            } else if actions.in_place {
+                // Rewrite where the packet lies, then queue it like an unchanged one.
+                let frame = self.batch.frame_mut(i);
+                let layout = &self.layouts[i];
+                let rewritten = actions.list.iter().all(|a| match a {
+                    DpAction::Set(f) => rvs_packet::rewrite::set_field(frame, layout, f).is_ok(),
+                    _ => true,
+                });
+                if !rewritten {
+                    self.stats.count_drop(DropReason::RewriteFailed, 1);
+                    continue;
+                }
+                for a in &actions.list {
+                    if let DpAction::Output(p) = a {
                         queue_index(
                             &mut self.tx,
                             &mut self.tx_pending,
