@@ -44,4 +44,4 @@ pub use flow::{
     VLAN_PCP_SHIFT, VLAN_VID_MASK,
 };
 pub use layout::Layout;
-pub use miniflow::{FlowMap, Miniflow};
+pub use miniflow::{FlowMap, MaskPlan, Miniflow};

@@ -211,6 +211,75 @@ pub fn hash_prefix(flow: &Flow, n: usize) -> u32 {
     h.finish()
 }
 
+/// A megaflow mask laid out for repeated lookups: the indexes of its words and their
+/// values in two flat arrays, so that hashing and comparing a flow under it is a plain
+/// loop (no walk over the presence map's bits). [`MaskPlan::hash`] equals
+/// [`hash_masked`] and [`Miniflow::hash`] of the masked key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MaskPlan {
+    idx: Box<[u8]>,
+    vals: Box<[u64]>,
+    map: [u64; MAP_WORDS],
+}
+
+impl MaskPlan {
+    /// The plan of `mask`.
+    pub fn new(mask: &Miniflow) -> MaskPlan {
+        MaskPlan {
+            idx: mask.map.iter().map(|i| i as u8).collect(),
+            vals: mask.values.clone(),
+            map: mask.map.0,
+        }
+    }
+
+    /// Words in a key under this mask.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.idx.len()
+    }
+
+    /// Whether the mask has no word.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.idx.is_empty()
+    }
+
+    /// The hash of `flow` under the mask.
+    #[inline]
+    pub fn hash(&self, flow: &Flow) -> u32 {
+        let w = flow.words();
+        let mut h = SeqHasher::new();
+        for (&i, m) in self.idx.iter().zip(self.vals.iter()) {
+            h.push(w[usize::from(i)] & m);
+        }
+        self.map.iter().for_each(|m| h.push(*m));
+        h.finish()
+    }
+
+    /// Writes `flow`'s words under the mask into `key` (of [`MaskPlan::len`] words).
+    #[inline]
+    pub fn key_into(&self, flow: &Flow, key: &mut [u64]) {
+        let w = flow.words();
+        for ((&i, m), k) in self.idx.iter().zip(self.vals.iter()).zip(key.iter_mut()) {
+            *k = w[usize::from(i)] & m;
+        }
+    }
+
+    /// Whether `flow` under the mask is `key` (as [`MaskPlan::key_into`] writes it).
+    #[inline]
+    pub fn matches(&self, flow: &Flow, key: &[u64]) -> bool {
+        let w = flow.words();
+        self.idx
+            .iter()
+            .zip(self.vals.iter())
+            .zip(key)
+            .fold(0u64, |acc, ((&i, m), k)| {
+                acc | ((w[usize::from(i)] & m) ^ k)
+            })
+            == 0
+    }
+}
+
 /// The hash of `flow` under `mask`: equal to `Miniflow::masked(flow, mask).hash()`,
 /// without allocating.
 #[inline]
@@ -236,6 +305,29 @@ mod tests {
         (0..UDP.len() / 2)
             .map(|i| u8::from_str_radix(&UDP[2 * i..2 * i + 2], 16).unwrap())
             .collect()
+    }
+
+    #[test]
+    fn mask_plans_hash_and_match_like_miniflows() {
+        let f = extract(&frame(), 3);
+        let mut mask = Flow::default();
+        mask.in_port = u32::MAX;
+        mask.nw_dst = u32::MAX;
+        mask.tp_dst = 0xff00;
+        let m = Miniflow::from_flow(&mask);
+        let plan = MaskPlan::new(&m);
+        let key = Miniflow::masked(&f, &m);
+        assert_eq!(plan.hash(&f), hash_masked(&f, &m));
+        assert_eq!(plan.hash(&f), key.hash());
+        let mut k = vec![0; plan.len()];
+        plan.key_into(&f, &mut k);
+        assert_eq!(k[..], key.values[..]);
+        assert!(plan.matches(&f, &k));
+        let mut g = f;
+        g.tp_dst ^= 0x00ff;
+        assert!(plan.matches(&g, &k), "outside the mask");
+        g.tp_dst ^= 0x0100;
+        assert!(!plan.matches(&g, &k));
     }
 
     #[test]

@@ -172,14 +172,16 @@ impl Caches {
             self.counts.smc += 1;
             return self.keep(e);
         }
-        if let Some(e) = self.megaflows.lookup(flow).cloned() {
+        if let Some(found) = self.megaflows.find(flow) {
+            // Borrowed, not cloned: no reference count moves on this path.
+            let e = self.megaflows.get(found);
             e.hit(len, now);
-            self.emc.maybe_insert(flow, pk, &e);
+            self.emc.maybe_insert(flow, pk, e);
             if params.smc_enable {
-                self.smc.insert(pk, &e);
+                self.smc.insert(pk, e);
             }
             self.counts.megaflow += 1;
-            return self.keep(e);
+            return &e.actions;
         }
         self.counts.miss += 1;
         let up = handler.upcall(packet, flow);
