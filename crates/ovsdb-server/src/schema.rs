@@ -639,6 +639,12 @@ pub fn server_schema() -> DatabaseSchema {
 /// Open vSwitch 3.1's `vswitch.ovsschema`).
 pub const VSWITCH_SCHEMA: &str = include_str!("../schema/vswitch.ovsschema");
 
+/// [`VSWITCH_SCHEMA`], parsed.
+pub fn vswitch_schema() -> DatabaseSchema {
+    let v: Value = serde_json::from_str(VSWITCH_SCHEMA).unwrap_or_else(|e| panic!("built-in schema: {e}"));
+    DatabaseSchema::parse(&v).unwrap_or_else(|e| panic!("built-in schema: {e}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -179,11 +179,12 @@ impl<'a> Txn<'a> {
         }
 
         // Garbage collection: rows of non-root tables that nothing references.
-        let mut work: Vec<Key> = self
-            .changes
-            .iter()
-            .filter(|(k, new)| new.is_some() && self.count(&refs, k) == 0 && !self.ts(&k.0).is_root)
-            .map(|(k, _)| k.clone())
+        // Candidates: every row of the transaction and every row whose count moved.
+        let mut candidates: BTreeSet<Key> = self.changes.keys().cloned().collect();
+        candidates.extend(refs.keys().cloned());
+        let mut work: Vec<Key> = candidates
+            .into_iter()
+            .filter(|k| self.get(&k.0, k.1).is_some() && self.count(&refs, k) == 0 && !self.ts(&k.0).is_root)
             .collect();
         while let Some(key) = work.pop() {
             let Some(fields) = self.get(&key.0, key.1).map(<[Datum]>::to_vec) else {
