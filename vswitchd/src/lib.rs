@@ -146,6 +146,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         args.remote
     );
 
+    // No database remote: serve the database ourselves (own thread) and use it.
+    let embedded = match &args.embedded_db {
+        Some(db) => {
+            let sock = format!("punix:{}", args.rundir.join("db.sock").display());
+            let h = rvs_ovsdb_server::net::serve_file(db, vec![sock])
+                .with_context(|| format!("{}: could not serve the database", db.display()))?;
+            log::info!("serving {} with the embedded OVSDB server", db.display());
+            Some(h)
+        }
+        None => None,
+    };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -172,6 +183,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             _ = term.recv() => Ok(()),
         }
     })?;
+    if let Some(h) = embedded {
+        h.stop();
+    }
     log::info!("rvs-vswitchd exiting");
     Ok(())
 }
