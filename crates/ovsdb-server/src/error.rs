@@ -128,7 +128,7 @@ impl<'a> Parser<'a> {
     pub fn raise(&mut self, msg: String) {
         if self.error.is_none() {
             self.error = Some(OvsdbError::syntax(
-                Some(self.json),
+                self.obj.map(|_| self.json),
                 None,
                 format!("Parsing {} failed: {msg}", self.name),
             ));
@@ -168,6 +168,11 @@ impl<'a> Parser<'a> {
             self.raise(format!("Type mismatch for member '{name}'."));
             None
         }
+    }
+
+    /// The JSON being parsed.
+    pub fn json(&self) -> &'a Value {
+        self.json
     }
 
     /// Whether an error was recorded.

@@ -219,7 +219,7 @@ impl<'a> Exec<'a, '_> {
                 return Err(OvsdbError::syntax(
                     Some(u),
                     Some("duplicate uuid"),
-                    format!("This UUID would duplicate a UUID already present within the \"{table}\" table or deleted from this table within the same transaction."),
+                    "This UUID would duplicate a UUID already present within the table or deleted within the same transaction.",
                 ));
             }
             uuid = Some(parsed);
@@ -313,7 +313,7 @@ impl<'a> Exec<'a, '_> {
             let c = ts.column(*i);
             if !c.mutable {
                 return Err(OvsdbError::syntax(
-                    p_json(row_json),
+                    Some(p.json()),
                     Some("constraint violation"),
                     format!("Cannot update immutable column {} in table {}.", c.name, ts.name),
                 ));
@@ -475,7 +475,4 @@ impl<'a> Exec<'a, '_> {
     }
 }
 
-fn p_json(v: &Value) -> Option<&Value> {
-    Some(v)
-}
 

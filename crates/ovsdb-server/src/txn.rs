@@ -403,18 +403,67 @@ impl<'a> Txn<'a> {
                 for (u, f) in rows {
                     let k: Vec<&Datum> = index.iter().map(|i| &f[*i]).collect();
                     if let Some(other) = seen.insert(k.clone(), u) {
-                        let names: Vec<&str> = index.iter().map(|i| ts.columns[*i].name.as_str()).collect();
-                        let values: Vec<String> = k.iter().map(|d| d.to_json().to_string()).collect();
-                        return Err(OvsdbError::constraint(format!(
-                            "Transaction causes multiple rows in \"{t}\" table to have identical values ({}) for index on {}.  First row, with UUID {other}, and second row, with UUID {u}, collide.",
-                            values.join(", "),
-                            names.join(", ")
-                        )));
+                        return Err(self.duplicate_index(ts, index, other, u));
                     }
                 }
             }
         }
         Ok(())
+    }
+}
+
+impl Txn<'_> {
+    /// The error for two rows with the same values in a unique index, worded as
+    /// OVS words it.
+    fn duplicate_index(&self, ts: &TableSchema, index: &[usize], a: Uuid, b: Uuid) -> OvsdbError {
+        let t = &ts.name;
+        let values = |f: &[Datum]| -> String {
+            index.iter().map(|i| datum_text(&f[*i], &ts.column(*i).ty)).collect::<Vec<_>>().join(", ")
+        };
+        let names: Vec<String> = index.iter().map(|i| format!("\"{}\"", ts.columns[*i].name)).collect();
+        let on = if names.len() == 1 {
+            format!("column {}", names[0])
+        } else {
+            format!("columns {}", names.join(", "))
+        };
+        let describe = |title: &str, u: Uuid| -> String {
+            let key = (t.clone(), u);
+            let old = self.stored(&key);
+            let how = match (old, self.changes.get(&key)) {
+                (_, None) => "existed in the database before this transaction and was not modified by the transaction.".to_string(),
+                (None, _) => "was inserted by this transaction.".to_string(),
+                (Some(o), Some(Some(n))) if index.iter().all(|i| o.fields[*i] == n[*i]) => {
+                    "existed in the database before this transaction, which modified some of the row's columns but not any columns in this index.".to_string()
+                }
+                (Some(o), _) => format!("had the following index values before the transaction: {}.", values(&o.fields)),
+            };
+            format!("{title} row, with UUID {u}, {how}")
+        };
+        let f = self.get(t, b).map(<[Datum]>::to_vec).unwrap_or_default();
+        let shown = if f.is_empty() { String::new() } else { values(&f) };
+        OvsdbError::constraint(format!(
+            "Transaction causes multiple rows in \"{t}\" table to have identical values ({shown}) for index on {on}.  {}  {}",
+            describe("First", a),
+            describe("Second", b)
+        ))
+    }
+}
+
+/// A datum as OVS prints it in messages (`ovsdb_datum_to_string`).
+pub fn datum_text(d: &Datum, ty: &crate::schema::Type) -> String {
+    let inner = |i: usize| -> String {
+        match &d.values {
+            Some(v) => format!("{}={}", d.keys[i].to_text(), v[i].to_text()),
+            None => d.keys[i].to_text(),
+        }
+    };
+    let body: Vec<String> = (0..d.len()).map(inner).collect();
+    if ty.is_map() {
+        format!("{{{}}}", body.join(", "))
+    } else if ty.max > 1 || d.is_empty() {
+        format!("[{}]", body.join(", "))
+    } else {
+        body.join(", ")
     }
 }
 

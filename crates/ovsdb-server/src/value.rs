@@ -111,7 +111,7 @@ impl Atom {
             if e.binary_search(self).is_err() {
                 let valid: Vec<String> = e.iter().map(Atom::to_text).collect();
                 return Err(OvsdbError::constraint(format!(
-                    "{} is not one of the allowed values ({})",
+                    "{} is not one of the allowed values ([{}])",
                     self.to_text(),
                     valid.join(", ")
                 )));
@@ -674,7 +674,7 @@ mod tests {
         assert_eq!(e.details.unwrap(), "4096 is not in the valid range 0 to 4095 (inclusive)");
         let t = ty(json!({"key": {"type": "string", "enum": ["set", ["secure", "standalone"]]}}));
         let e = Datum::from_json(&json!("x y"), &t, None).unwrap_err();
-        assert_eq!(e.details.unwrap(), "\"x y\" is not one of the allowed values (secure, standalone)");
+        assert_eq!(e.details.unwrap(), "\"x y\" is not one of the allowed values ([secure, standalone])");
         assert!(Datum::from_json(&json!("secure"), &t, None).is_ok());
     }
 
