@@ -35,8 +35,14 @@ pub mod value;
 /// server's request handling on a fresh in-memory `Open_vSwitch` database; used by
 /// the fuzz target and its corpus test. Never panics.
 pub fn fuzz_one(data: &[u8]) {
-    let mut server = server::Server::new();
-    server.add_database(db::Database::new(std::sync::Arc::new(schema::vswitch_schema())), None);
+    static TEMPLATE: std::sync::OnceLock<server::Server> = std::sync::OnceLock::new();
+    let mut server = TEMPLATE
+        .get_or_init(|| {
+            let mut s = server::Server::new();
+            s.add_database(db::Database::new(std::sync::Arc::new(schema::vswitch_schema())), None);
+            s
+        })
+        .clone_in_memory();
     let sid = server.connect();
     let mut f = rvs_jsonrpc::Framer::new();
     f.push(data);

@@ -197,6 +197,31 @@ impl Server {
         sdb.db.apply(&cs);
     }
 
+    /// A copy of this server's databases and ids, with no storage, sessions or
+    /// locks (for tests and fuzzing, which start many servers).
+    pub fn clone_in_memory(&self) -> Server {
+        Server {
+            dbs: self
+                .dbs
+                .iter()
+                .map(|(k, d)| {
+                    (
+                        k.clone(),
+                        DbState {
+                            db: d.db.clone(),
+                            storage: None,
+                            history: History::default(),
+                        },
+                    )
+                })
+                .collect(),
+            sessions: BTreeMap::new(),
+            next_sid: 1,
+            locks: BTreeMap::new(),
+            server_id: self.server_id,
+        }
+    }
+
     /// A database by name.
     pub fn database(&self, name: &str) -> Option<&Database> {
         self.dbs.get(name).map(|d| &d.db)
@@ -624,4 +649,173 @@ impl Server {
 pub fn open_database(path: &std::path::Path, schema: &DatabaseSchema) -> Result<(Database, Storage), crate::storage::StorageError> {
     let (st, db) = Storage::open_or_create(path, schema)?;
     Ok((db, st))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::vswitch_schema;
+
+    fn server() -> Server {
+        let mut s = Server::new();
+        s.add_database(Database::new(Arc::new(vswitch_schema())), None);
+        s
+    }
+
+    fn req(method: &str, params: Value, id: u64) -> Message {
+        Message::Request {
+            method: method.into(),
+            params: params.as_array().cloned().unwrap_or_default(),
+            id: json!(id),
+        }
+    }
+
+    fn result_of(out: &[Outgoing], sid: SessionId, id: u64) -> Option<Value> {
+        out.iter().find_map(|o| match &o.msg {
+            Message::Response { result, error, id: rid } if o.session == sid && *rid == json!(id) => {
+                Some(if error.is_null() { result.clone() } else { json!({"rpc-error": error}) })
+            }
+            _ => None,
+        })
+    }
+
+    fn notes(out: &[Outgoing], sid: SessionId, method: &str) -> Vec<Vec<Value>> {
+        out.iter()
+            .filter_map(|o| match &o.msg {
+                Message::Notification { method: m, params } if o.session == sid && m == method => Some(params.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn locks_steal_and_hand_over() {
+        let mut s = server();
+        let now = Instant::now();
+        let (a, b, c) = (s.connect(), s.connect(), s.connect());
+        let out = s.handle(a, req("lock", json!(["L"]), 1), now);
+        assert_eq!(result_of(&out, a, 1), Some(json!({"locked": true})));
+        let out = s.handle(b, req("lock", json!(["L"]), 1), now);
+        assert_eq!(result_of(&out, b, 1), Some(json!({"locked": false})));
+        let out = s.handle(b, req("lock", json!(["L"]), 2), now);
+        assert!(result_of(&out, b, 2).unwrap()["rpc-error"]["details"].as_str().unwrap().contains("unlock"));
+        let assert_op = json!(["Open_vSwitch", {"op": "assert", "lock": "L"}]);
+        let out = s.handle(a, req("transact", assert_op.clone(), 3), now);
+        assert_eq!(result_of(&out, a, 3), Some(json!([{}])));
+        let out = s.handle(b, req("transact", assert_op.clone(), 3), now);
+        assert_eq!(result_of(&out, b, 3).unwrap()[0]["error"], "not owner");
+        let out = s.handle(c, req("steal", json!(["L"]), 1), now);
+        assert_eq!(result_of(&out, c, 1), Some(json!({"locked": true})));
+        assert_eq!(notes(&out, a, "stolen"), vec![vec![json!("L")]]);
+        let out = s.handle(c, req("unlock", json!(["L"]), 2), now);
+        assert_eq!(result_of(&out, c, 2), Some(json!({})));
+        assert_eq!(notes(&out, a, "locked"), vec![vec![json!("L")]]);
+        let out = s.disconnect(a);
+        assert_eq!(notes(&out, b, "locked"), vec![vec![json!("L")]]);
+        let out = s.handle(c, req("unlock", json!(["L"]), 3), now);
+        assert!(result_of(&out, c, 3).unwrap().get("rpc-error").is_some());
+    }
+
+    #[test]
+    fn triggers_wait_time_out_and_cancel() {
+        let mut s = server();
+        let t0 = Instant::now();
+        let (a, b) = (s.connect(), s.connect());
+        let out = s.handle(a, req("transact", json!(["Open_vSwitch", {"op": "insert", "table": "Open_vSwitch", "row": {}}]), 1), t0);
+        assert!(result_of(&out, a, 1).is_some());
+        let wait = |cfg: i64, timeout: i64| {
+            json!(["Open_vSwitch",
+                {"op": "wait", "table": "Open_vSwitch", "timeout": timeout, "where": [], "columns": ["cur_cfg"], "until": "==", "rows": [{"cur_cfg": cfg}]},
+                {"op": "select", "table": "Open_vSwitch", "where": [], "columns": ["cur_cfg"]}])
+        };
+        // Blocks until another session makes it true.
+        let out = s.handle(b, req("transact", wait(1, 10_000), 7), t0);
+        assert!(result_of(&out, b, 7).is_none());
+        let set = json!(["Open_vSwitch", {"op": "update", "table": "Open_vSwitch", "where": [], "row": {"cur_cfg": 1}}]);
+        let out = s.handle(a, req("transact", set, 2), t0);
+        assert_eq!(result_of(&out, a, 2), Some(json!([{"count": 1}])));
+        assert_eq!(result_of(&out, b, 7), Some(json!([{}, {"rows": [{"cur_cfg": 1}]}])));
+        // Times out.
+        let out = s.handle(b, req("transact", wait(5, 100), 8), t0);
+        assert!(result_of(&out, b, 8).is_none());
+        assert!(s.next_deadline().is_some());
+        assert!(s.tick(t0 + Duration::from_millis(50)).is_empty());
+        let out = s.tick(t0 + Duration::from_millis(150));
+        let r = result_of(&out, b, 8).unwrap();
+        assert_eq!(r[0]["error"], "timed out");
+        assert_eq!(r[1], Value::Null);
+        // Cancelled.
+        let out = s.handle(b, req("transact", wait(9, 10_000), 9), t0);
+        assert!(result_of(&out, b, 9).is_none());
+        let out = s.handle(b, Message::Notification { method: "cancel".into(), params: vec![json!(9)] }, t0);
+        assert_eq!(result_of(&out, b, 9), Some(json!({"rpc-error": "canceled"})));
+        assert!(s.next_deadline().is_none());
+    }
+
+    #[test]
+    fn monitor_cond_change_and_since() {
+        let mut s = server();
+        let now = Instant::now();
+        let (a, m) = (s.connect(), s.connect());
+        let mon = json!(["Open_vSwitch", "mid", {"Bridge": [{"columns": ["name"], "where": [["name", "==", "a"]]}]}, "00000000-0000-0000-0000-000000000000"]);
+        let out = s.handle(m, req("monitor_cond_since", mon, 1), now);
+        let r = result_of(&out, m, 1).unwrap();
+        assert_eq!(r[0], json!(false));
+        assert_eq!(r[2], json!({}));
+        let ins = json!(["Open_vSwitch",
+            {"op": "insert", "table": "Bridge", "row": {"name": "a"}, "uuid-name": "ba"},
+            {"op": "insert", "table": "Bridge", "row": {"name": "b"}, "uuid-name": "bb"},
+            {"op": "insert", "table": "Open_vSwitch", "row": {"bridges": ["set", [["named-uuid", "ba"], ["named-uuid", "bb"]]]}}]);
+        let out = s.handle(a, req("transact", ins, 1), now);
+        let upd = notes(&out, m, "update3");
+        assert_eq!(upd.len(), 1);
+        let rows = upd[0][2]["Bridge"].as_object().unwrap();
+        assert_eq!(rows.len(), 1, "only bridge a matches: {rows:?}");
+        assert_eq!(rows.values().next().unwrap(), &json!({"insert": {"name": "a"}}));
+        let last = upd[0][1].clone();
+        // New condition: a leaves, b enters.
+        let change = json!(["mid", "mid2", {"Bridge": [{"where": [["name", "==", "b"]]}]}]);
+        let out = s.handle(m, req("monitor_cond_change", change, 2), now);
+        assert_eq!(result_of(&out, m, 2), Some(json!({})));
+        let upd = notes(&out, m, "update3");
+        let mut kinds: Vec<String> = upd[0][2]["Bridge"].as_object().unwrap().values().map(|v| v.to_string()).collect();
+        kinds.sort();
+        assert_eq!(kinds, vec![r#"{"delete":null}"#.to_string(), r#"{"insert":{"name":"b"}}"#.to_string()]);
+        // Catching up from a known transaction sends only what came after it.
+        let out = s.handle(a, req("transact", json!(["Open_vSwitch", {"op": "update", "table": "Bridge", "where": [["name", "==", "b"]], "row": {"stp_enable": true}}]), 2), now);
+        assert_eq!(notes(&out, m, "update3").len(), 0, "stp_enable is not monitored");
+        let m2 = s.connect();
+        let mon = json!(["Open_vSwitch", "x", {"Bridge": [{"columns": ["name", "stp_enable"]}]}, last]);
+        let out = s.handle(m2, req("monitor_cond_since", mon, 1), now);
+        let r = result_of(&out, m2, 1).unwrap();
+        assert_eq!(r[0], json!(true));
+        let rows = r[2]["Bridge"].as_object().unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows.values().next().unwrap(), &json!({"modify": {"stp_enable": true}}));
+        let out = s.handle(m2, req("monitor_cancel", json!(["x"]), 2), now);
+        assert_eq!(result_of(&out, m2, 2), Some(json!({})));
+        let out = s.handle(m2, req("monitor_cancel", json!(["x"]), 3), now);
+        assert_eq!(result_of(&out, m2, 3), Some(json!({"rpc-error": "unknown monitor"})));
+    }
+
+    #[test]
+    fn server_database_and_errors() {
+        let mut s = server();
+        let now = Instant::now();
+        let a = s.connect();
+        let out = s.handle(a, req("list_dbs", json!([]), 1), now);
+        assert_eq!(result_of(&out, a, 1), Some(json!(["Open_vSwitch", "_Server"])));
+        let sel = json!(["_Server", {"op": "select", "table": "Database", "where": [["name", "==", "Open_vSwitch"]], "columns": ["model", "connected", "leader"]}]);
+        let out = s.handle(a, req("transact", sel, 2), now);
+        assert_eq!(result_of(&out, a, 2), Some(json!([{"rows": [{"model": "standalone", "connected": true, "leader": true}]}])));
+        let ins = json!(["_Server", {"op": "insert", "table": "Database", "row": {"model": "standalone"}}]);
+        let out = s.handle(a, req("transact", ins, 3), now);
+        assert_eq!(result_of(&out, a, 3).unwrap()[0]["error"], "not allowed");
+        let out = s.handle(a, req("get_schema", json!(["nope"]), 4), now);
+        assert_eq!(result_of(&out, a, 4).unwrap()["rpc-error"]["error"], "unknown database");
+        let out = s.handle(a, req("frob", json!([]), 5), now);
+        assert_eq!(result_of(&out, a, 5), Some(json!({"rpc-error": "unknown method"})));
+        let out = s.handle(a, req("echo", json!([1, "x"]), 6), now);
+        assert_eq!(result_of(&out, a, 6), Some(json!([1, "x"])));
+    }
 }
