@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
-use rvs_e2e::{cmd, require_root, sweep_leftovers, wait_until, Host, Id, Netns, SwitchKind, TempDir, SETTLE};
+use rvs_e2e::{
+    cmd, require_root, sweep_leftovers, wait_until, Host, Id, Netns, SwitchKind, TempDir, SETTLE,
+};
 
 fn sibling(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("current_exe");
@@ -24,7 +26,11 @@ fn sibling(name: &str) -> PathBuf {
         .expect("test binary has a parent directory")
         .to_path_buf();
     let p = dir.join(name);
-    assert!(p.is_file(), "{name} not found at {}: build the workspace first", p.display());
+    assert!(
+        p.is_file(),
+        "{name} not found at {}: build the workspace first",
+        p.display()
+    );
     p
 }
 
@@ -70,10 +76,17 @@ impl Env {
 
     fn start_switch(&self, ns: &Netns) -> Child {
         let mut c = Command::new(find_ip());
-        c.args(["netns", "exec", ns.name()]).arg(sibling("rvs-vswitchd"));
+        c.args(["netns", "exec", ns.name()])
+            .arg(sibling("rvs-vswitchd"));
         self.apply(&mut c)
-            .arg(format!("--pidfile={}", self.dir.join("rvs-vswitchd.pid").display()))
-            .arg(format!("--log-file={}", self.dir.join("rvs-vswitchd.log").display()))
+            .arg(format!(
+                "--pidfile={}",
+                self.dir.join("rvs-vswitchd.pid").display()
+            ))
+            .arg(format!(
+                "--log-file={}",
+                self.dir.join("rvs-vswitchd.log").display()
+            ))
             .env("RUST_BACKTRACE", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -108,10 +121,21 @@ fn embedded_database_with_rvs_vsctl_only() {
     };
     let sw_ns = Netns::new(&format!("{}-sw", id.long()));
     let mut switch = env.start_switch(&sw_ns);
-    assert!(tmp.path().join("conf.db").is_file(), "conf.db was not created");
+    assert!(
+        tmp.path().join("conf.db").is_file(),
+        "conf.db was not created"
+    );
 
     // 1. A bridge, applied (rvs-vsctl waits for cur_cfg).
-    env.vsctl_ok(&["add-br", "br0", "--", "set", "bridge", "br0", "datapath_type=netdev"]);
+    env.vsctl_ok(&[
+        "add-br",
+        "br0",
+        "--",
+        "set",
+        "bridge",
+        "br0",
+        "datapath_type=netdev",
+    ]);
     assert!(sw_ns.has_link("br0"), "no tap device br0");
 
     // 2. Two hosts ping each other.
@@ -120,15 +144,26 @@ fn embedded_database_with_rvs_vsctl_only() {
     env.vsctl_ok(&["add-port", "br0", &a.port]);
     env.vsctl_ok(&["add-port", "br0", &b.port]);
     assert!(a.ping(&b.ip, 3) && b.ping(&a.ip, 3), "ping through br0");
-    let ofport = |iface: &str| env.vsctl_ok(&["--no-wait", "get", "interface", iface, "ofport"]).trim().to_string();
+    let ofport = |iface: &str| {
+        env.vsctl_ok(&["--no-wait", "get", "interface", iface, "ofport"])
+            .trim()
+            .to_string()
+    };
     assert_ne!(ofport(&a.port), "[]");
     assert_eq!(ofport("br0"), "65534");
 
     // 3. A port whose device does not exist gets an error; the others keep working.
     let out = env.vsctl(&["add-port", "br0", "nosuchdev"]);
-    assert!(out.status.success(), "add-port nosuchdev: {}", cmd::stderr_str(&out));
+    assert!(
+        out.status.success(),
+        "add-port nosuchdev: {}",
+        cmd::stderr_str(&out)
+    );
     let err = env.vsctl_ok(&["--no-wait", "get", "interface", "nosuchdev", "error"]);
-    assert!(err.contains("could not open network device nosuchdev"), "error: {err}");
+    assert!(
+        err.contains("could not open network device nosuchdev"),
+        "error: {err}"
+    );
     assert!(a.ping(&b.ip, 2), "ping after the bad port");
 
     // 4. kill -9 (switch and its database together), restart: the configuration
@@ -138,7 +173,10 @@ fn embedded_database_with_rvs_vsctl_only() {
     let mut switch = env.start_switch(&sw_ns);
     assert_eq!(env.vsctl_ok(&["--no-wait", "list-br"]).trim(), "br0");
     let ports = env.vsctl_ok(&["--no-wait", "list-ports", "br0"]);
-    assert!(ports.contains(&a.port) && ports.contains(&b.port), "ports after restart: {ports}");
+    assert!(
+        ports.contains(&a.port) && ports.contains(&b.port),
+        "ports after restart: {ports}"
+    );
     assert!(
         wait_until(SETTLE, || a.ping(&b.ip, 1)),
         "no forwarding after the restart"

@@ -183,7 +183,9 @@ mod tests {
         assert!(parse(&["ptcp:6640"]).is_err());
         assert!(parse(&["unix:a", "unix:b"]).is_err());
         assert_eq!(a.embedded_db, None);
-        let Ok(Parsed::Run(a)) = parse(&[]) else { panic!() };
+        let Ok(Parsed::Run(a)) = parse(&[]) else {
+            panic!()
+        };
         assert!(a.embedded_db.is_some_and(|p| p.ends_with("conf.db")));
         assert!(a.remote.ends_with("/db.sock"));
     }

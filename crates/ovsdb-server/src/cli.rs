@@ -38,7 +38,9 @@ pub struct Options {
 }
 
 fn env_dir(var: &str, default: &str) -> PathBuf {
-    std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(default))
+    std::env::var_os(var)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(default))
 }
 
 /// The default database file: `$OVS_DBDIR/conf.db`.
@@ -70,8 +72,12 @@ pub fn parse(args: &[String]) -> Result<Option<Options>, String> {
             "--detach" => return Err("--detach is not supported: run it under a supervisor".into()),
             s if s.starts_with("--remote=") => o.remotes.push(s["--remote=".len()..].to_string()),
             s if s.starts_with("--pidfile=") => o.pidfile = Some(s["--pidfile=".len()..].into()),
-            s if s.starts_with("--unixctl=") || s.starts_with("--log-file=") || s.starts_with("-v") => {}
-            s if s.starts_with('-') => return Err(format!("unrecognized option '{s}' (use --help for help)")),
+            s if s.starts_with("--unixctl=")
+                || s.starts_with("--log-file=")
+                || s.starts_with("-v") => {}
+            s if s.starts_with('-') => {
+                return Err(format!("unrecognized option '{s}' (use --help for help)"))
+            }
             s => o.databases.push(s.into()),
         }
     }
@@ -87,7 +93,11 @@ fn load(paths: &[PathBuf]) -> Result<Server, String> {
     for p in paths {
         let (st, db) = Storage::open_or_create(p, &default_schema).map_err(|e| e.to_string())?;
         if server.database(&db.schema.name).is_some() {
-            return Err(format!("{}: duplicate database name {}", p.display(), db.schema.name));
+            return Err(format!(
+                "{}: duplicate database name {}",
+                p.display(),
+                db.schema.name
+            ));
         }
         server.add_database(db, Some(st));
     }
@@ -123,7 +133,10 @@ pub fn run(args: &[String]) -> i32 {
             eprintln!("rvs-ovsdb-server: {}: {e}", p.display());
         }
     }
-    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("rvs-ovsdb-server: {e}");

@@ -89,7 +89,11 @@ pub struct Condition {
 
 impl Condition {
     /// Parses a `where` array.
-    pub fn parse(ts: &TableSchema, json: &Value, mut symtab: Option<&mut Symtab>) -> Result<Condition> {
+    pub fn parse(
+        ts: &TableSchema,
+        json: &Value,
+        mut symtab: Option<&mut Symtab>,
+    ) -> Result<Condition> {
         let mut clauses = Vec::new();
         for c in json.as_array().map(Vec::as_slice).unwrap_or_default() {
             clauses.push(parse_clause(ts, c, symtab.as_deref_mut())?);
@@ -126,7 +130,13 @@ fn parse_clause(ts: &TableSchema, json: &Value, symtab: Option<&mut Symtab>) -> 
     }
     let parts = match json.as_array().map(Vec::as_slice) {
         Some([c, f, v]) if c.is_string() && f.is_string() => (c, f, v),
-        _ => return Err(OvsdbError::syntax(Some(json), None, "Parse error in condition.")),
+        _ => {
+            return Err(OvsdbError::syntax(
+                Some(json),
+                None,
+                "Parse error in condition.",
+            ))
+        }
     };
     let cname = parts.0.as_str().unwrap_or_default();
     let Some(column) = ts.column_index(cname) else {
@@ -175,17 +185,28 @@ fn parse_clause(ts: &TableSchema, json: &Value, symtab: Option<&mut Symtab>) -> 
         }
     }
     let arg = Datum::from_json(parts.2, &ty, symtab)?;
-    Ok(Clause::Compare { column, function, arg })
+    Ok(Clause::Compare {
+        column,
+        function,
+        arg,
+    })
 }
 
 fn eval_clause(ts: &TableSchema, c: &Clause, fields: &[Datum]) -> bool {
     let (column, function, arg) = match c {
         Clause::Const(b) => return *b,
-        Clause::Compare { column, function, arg } => (*column, *function, arg),
+        Clause::Compare {
+            column,
+            function,
+            arg,
+        } => (*column, *function, arg),
     };
     let ty: &Type = &ts.column(column).ty;
     let field = &fields[column];
-    let ordered = matches!(function, Function::Lt | Function::Le | Function::Gt | Function::Ge);
+    let ordered = matches!(
+        function,
+        Function::Lt | Function::Le | Function::Gt | Function::Ge
+    );
     if ty.is_optional_scalar() && field.is_empty() && ordered {
         return false;
     }
@@ -255,7 +276,11 @@ pub struct Mutation {
 }
 
 /// Parses a `mutations` array.
-pub fn parse_mutations(ts: &TableSchema, json: &Value, mut symtab: Option<&mut Symtab>) -> Result<Vec<Mutation>> {
+pub fn parse_mutations(
+    ts: &TableSchema,
+    json: &Value,
+    mut symtab: Option<&mut Symtab>,
+) -> Result<Vec<Mutation>> {
     let mut out = Vec::new();
     for m in json.as_array().map(Vec::as_slice).unwrap_or_default() {
         out.push(parse_mutation(ts, m, symtab.as_deref_mut())?);
@@ -266,7 +291,13 @@ pub fn parse_mutations(ts: &TableSchema, json: &Value, mut symtab: Option<&mut S
 fn parse_mutation(ts: &TableSchema, json: &Value, symtab: Option<&mut Symtab>) -> Result<Mutation> {
     let parts = match json.as_array().map(Vec::as_slice) {
         Some([c, m, v]) if c.is_string() && m.is_string() => (c, m, v),
-        _ => return Err(OvsdbError::syntax(Some(json), None, "Parse error in mutation.")),
+        _ => {
+            return Err(OvsdbError::syntax(
+                Some(json),
+                None,
+                "Parse error in mutation.",
+            ))
+        }
     };
     let cname = parts.0.as_str().unwrap_or_default();
     let Some(column) = ts.column_index(cname) else {
@@ -281,7 +312,10 @@ fn parse_mutation(ts: &TableSchema, json: &Value, symtab: Option<&mut Symtab>) -
         return Err(OvsdbError::syntax(
             Some(json),
             Some("constraint violation"),
-            format!("Cannot mutate immutable column {cname} in table {}.", ts.name),
+            format!(
+                "Cannot mutate immutable column {cname} in table {}.",
+                ts.name
+            ),
         ));
     }
     let mname = parts.1.as_str().unwrap_or_default();
@@ -352,14 +386,21 @@ fn parse_mutation(ts: &TableSchema, json: &Value, symtab: Option<&mut Symtab>) -
             }
         }
     };
-    Ok(Mutation { column, mutator, arg })
+    Ok(Mutation {
+        column,
+        mutator,
+        arg,
+    })
 }
 
 fn scalar_op(mutator: Mutator, x: &Atom, y: &Atom) -> Result<Atom> {
     let range = || {
         OvsdbError::new(
             "range error",
-            format!("Result of \"{}\" operation is out of range.", mutator.name()),
+            format!(
+                "Result of \"{}\" operation is out of range.",
+                mutator.name()
+            ),
         )
     };
     let dom = || OvsdbError::new("domain error", "Division by zero.");
@@ -407,7 +448,11 @@ fn scalar_op(mutator: Mutator, x: &Atom, y: &Atom) -> Result<Atom> {
 }
 
 /// Applies mutations to a row's fields.
-pub fn apply_mutations(ts: &TableSchema, fields: &mut [Datum], mutations: &[Mutation]) -> Result<()> {
+pub fn apply_mutations(
+    ts: &TableSchema,
+    fields: &mut [Datum],
+    mutations: &[Mutation],
+) -> Result<()> {
     for m in mutations {
         let ty = &ts.column(m.column).ty;
         let dst = &mut fields[m.column];
@@ -457,18 +502,24 @@ mod tests {
     use serde_json::json;
 
     fn schema() -> DatabaseSchema {
-        DatabaseSchema::parse(&json!({"name": "t", "version": "1", "tables": {"T": {"columns": {
-            "i": {"type": "integer"},
-            "o": {"type": {"key": "integer", "min": 0, "max": 1}},
-            "s": {"type": {"key": "integer", "min": 0, "max": "unlimited"}},
-            "m": {"type": {"key": "string", "value": "string", "min": 0, "max": "unlimited"}},
-            "n": {"type": "string", "mutable": false}
-        }}}}))
+        DatabaseSchema::parse(
+            &json!({"name": "t", "version": "1", "tables": {"T": {"columns": {
+                "i": {"type": "integer"},
+                "o": {"type": {"key": "integer", "min": 0, "max": 1}},
+                "s": {"type": {"key": "integer", "min": 0, "max": "unlimited"}},
+                "m": {"type": {"key": "string", "value": "string", "min": 0, "max": "unlimited"}},
+                "n": {"type": "string", "mutable": false}
+            }}}}),
+        )
         .unwrap()
     }
 
     fn row(ts: &TableSchema, v: Value) -> Vec<Datum> {
-        let mut f: Vec<Datum> = ts.columns.iter().map(|c| Datum::default_of(&c.ty)).collect();
+        let mut f: Vec<Datum> = ts
+            .columns
+            .iter()
+            .map(|c| Datum::default_of(&c.ty))
+            .collect();
         for (k, val) in v.as_object().unwrap() {
             let i = ts.column_index(k).unwrap();
             f[i] = Datum::from_json(val, &ts.column(i).ty, None).unwrap();
@@ -480,17 +531,39 @@ mod tests {
     fn evaluates_every_function() {
         let s = schema();
         let ts = s.table("T").unwrap();
-        let r = row(ts, json!({"i": 5, "s": ["set", [1, 2]], "m": ["map", [["a", "b"]]]}));
+        let r = row(
+            ts,
+            json!({"i": 5, "s": ["set", [1, 2]], "m": ["map", [["a", "b"]]]}),
+        );
         let yes = |c: Value| Condition::parse(ts, &c, None).unwrap().matches(ts, &r);
-        assert!(yes(json!([["i", "<", 6], ["i", "<=", 5], ["i", ">", 4], ["i", ">=", 5]])));
-        assert!(yes(json!([["i", "==", 5], ["i", "!=", 4], ["i", "includes", 5], ["i", "excludes", 4]])));
+        assert!(yes(json!([
+            ["i", "<", 6],
+            ["i", "<=", 5],
+            ["i", ">", 4],
+            ["i", ">=", 5]
+        ])));
+        assert!(yes(json!([
+            ["i", "==", 5],
+            ["i", "!=", 4],
+            ["i", "includes", 5],
+            ["i", "excludes", 4]
+        ])));
         assert!(!yes(json!([["o", "<", 1]])));
-        assert!(yes(json!([["s", "includes", ["set", [1]]], ["s", "excludes", 3]])));
-        assert!(yes(json!([["s", "==", ["set", [1, 2]]], ["m", "includes", ["map", [["a", "b"]]]]])));
+        assert!(yes(json!([
+            ["s", "includes", ["set", [1]]],
+            ["s", "excludes", 3]
+        ])));
+        assert!(yes(json!([
+            ["s", "==", ["set", [1, 2]]],
+            ["m", "includes", ["map", [["a", "b"]]]]
+        ])));
         assert!(!yes(json!([["m", "includes", ["map", [["a", "c"]]]]])));
         assert!(yes(json!([true])) && !yes(json!([false])));
         let e = Condition::parse(ts, &json!([["s", "<", 1]]), None).unwrap_err();
-        assert!(e.details.unwrap().contains("may not be applied to column s of type set of integers"));
+        assert!(e
+            .details
+            .unwrap()
+            .contains("may not be applied to column s of type set of integers"));
         let e = Condition::parse(ts, &json!([["x", "==", 1]]), None).unwrap_err();
         assert_eq!(e.tag, "unknown column");
         let e = Condition::parse(ts, &json!([["i", "~", 1]]), None).unwrap_err();
@@ -501,21 +574,41 @@ mod tests {
     fn mutates() {
         let s = schema();
         let ts = s.table("T").unwrap();
-        let mut r = row(ts, json!({"i": 5, "s": ["set", [1, 2]], "m": ["map", [["a", "b"]]]}));
+        let mut r = row(
+            ts,
+            json!({"i": 5, "s": ["set", [1, 2]], "m": ["map", [["a", "b"]]]}),
+        );
         let m = parse_mutations(
             ts,
-            &json!([["i", "*=", 3], ["s", "+=", 10], ["s", "insert", 4], ["m", "delete", ["set", ["a"]]]]),
+            &json!([
+                ["i", "*=", 3],
+                ["s", "+=", 10],
+                ["s", "insert", 4],
+                ["m", "delete", ["set", ["a"]]]
+            ]),
             None,
         )
         .unwrap();
         apply_mutations(ts, &mut r, &m).unwrap();
         assert_eq!(r[ts.column_index("i").unwrap()].to_json(), json!(15));
-        assert_eq!(r[ts.column_index("s").unwrap()].to_json(), json!(["set", [4, 11, 12]]));
-        assert_eq!(r[ts.column_index("m").unwrap()].to_json(), json!(["map", []]));
+        assert_eq!(
+            r[ts.column_index("s").unwrap()].to_json(),
+            json!(["set", [4, 11, 12]])
+        );
+        assert_eq!(
+            r[ts.column_index("m").unwrap()].to_json(),
+            json!(["map", []])
+        );
         let m = parse_mutations(ts, &json!([["i", "/=", 0]]), None).unwrap();
-        assert_eq!(apply_mutations(ts, &mut r, &m).unwrap_err().tag, "domain error");
+        assert_eq!(
+            apply_mutations(ts, &mut r, &m).unwrap_err().tag,
+            "domain error"
+        );
         let m = parse_mutations(ts, &json!([["i", "+=", i64::MAX]]), None).unwrap();
-        assert_eq!(apply_mutations(ts, &mut r, &m).unwrap_err().tag, "range error");
+        assert_eq!(
+            apply_mutations(ts, &mut r, &m).unwrap_err().tag,
+            "range error"
+        );
         let m = parse_mutations(ts, &json!([["o", "insert", ["set", [1, 2]]]]), None);
         assert!(m.is_err());
         let e = parse_mutations(ts, &json!([["n", "insert", "x"]]), None).unwrap_err();

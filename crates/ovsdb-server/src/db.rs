@@ -21,7 +21,11 @@ pub struct Row {
 impl Row {
     /// A row with default values and the given UUID.
     pub fn new(ts: &TableSchema, uuid: Uuid) -> Row {
-        let mut fields: Vec<Datum> = ts.columns.iter().map(|c| Datum::default_of(&c.ty)).collect();
+        let mut fields: Vec<Datum> = ts
+            .columns
+            .iter()
+            .map(|c| Datum::default_of(&c.ty))
+            .collect();
         fields[COL_UUID] = Datum::single(Atom::Uuid(uuid));
         fields[COL_VERSION] = Datum::single(Atom::Uuid(Uuid::random()));
         Row { fields, n_refs: 0 }
@@ -78,7 +82,11 @@ pub struct Database {
 impl Database {
     /// An empty database.
     pub fn new(schema: Arc<DatabaseSchema>) -> Database {
-        let tables = schema.tables.keys().map(|t| (t.clone(), Table::default())).collect();
+        let tables = schema
+            .tables
+            .keys()
+            .map(|t| (t.clone(), Table::default()))
+            .collect();
         Database { schema, tables }
     }
 
@@ -90,7 +98,9 @@ impl Database {
     /// Applies a committed change set.
     pub fn apply(&mut self, cs: &ChangeSet) {
         for c in &cs.rows {
-            let Some(t) = self.tables.get_mut(&c.table) else { continue };
+            let Some(t) = self.tables.get_mut(&c.table) else {
+                continue;
+            };
             match &c.new {
                 Some(fields) => {
                     let n_refs = t.rows.get(&c.uuid).map(|r| r.n_refs).unwrap_or(0);
@@ -108,7 +118,11 @@ impl Database {
             }
         }
         for (table, uuid, n) in &cs.refs {
-            if let Some(r) = self.tables.get_mut(table).and_then(|t| t.rows.get_mut(uuid)) {
+            if let Some(r) = self
+                .tables
+                .get_mut(table)
+                .and_then(|t| t.rows.get_mut(uuid))
+            {
                 r.n_refs = *n;
             }
         }
@@ -118,11 +132,16 @@ impl Database {
     pub fn recount_refs(&mut self) {
         let mut counts: HashMap<(String, Uuid), usize> = HashMap::new();
         for (tname, t) in &self.tables {
-            let Some(ts) = self.schema.table(tname) else { continue };
+            let Some(ts) = self.schema.table(tname) else {
+                continue;
+            };
             for (uuid, row) in &t.rows {
                 for (i, c) in ts.columns.iter().enumerate() {
-                    for (base, of_values) in [(Some(&c.ty.key), false), (c.ty.value.as_ref(), true)] {
-                        let Some(base) = base.filter(|b| b.is_strong_ref()) else { continue };
+                    for (base, of_values) in [(Some(&c.ty.key), false), (c.ty.value.as_ref(), true)]
+                    {
+                        let Some(base) = base.filter(|b| b.is_strong_ref()) else {
+                            continue;
+                        };
                         let target = base.ref_table.clone().unwrap_or_default();
                         for u in row.fields[i].uuids(of_values) {
                             if u != *uuid {

@@ -29,7 +29,11 @@ impl OvsdbError {
     }
 
     /// A syntax error about `json`; the tag defaults to "syntax error".
-    pub fn syntax(json: Option<&Value>, tag: Option<&str>, details: impl Into<String>) -> OvsdbError {
+    pub fn syntax(
+        json: Option<&Value>,
+        tag: Option<&str>,
+        details: impl Into<String>,
+    ) -> OvsdbError {
         OvsdbError {
             tag: tag.unwrap_or("syntax error").to_string(),
             details: Some(details.into()),
@@ -230,7 +234,12 @@ mod tests {
         let j = json!({"op": "select", "x": 1});
         let mut p = Parser::new(&j, "t");
         p.member("op", &[Want::Id], false);
-        assert!(p.finish().unwrap().details.unwrap().contains("Member 'x' is present"));
+        assert!(p
+            .finish()
+            .unwrap()
+            .details
+            .unwrap()
+            .contains("Member 'x' is present"));
         assert!(is_id("_a1") && !is_id("1a") && !is_id("") && !is_id("a-b"));
     }
 }

@@ -48,7 +48,12 @@ struct Exec<'a, 'b> {
 
 /// Runs the operations of a `transact` (the params after the database name).
 /// `elapsed_ms` is how long ago the request first arrived.
-pub fn transact(db: &Database, ops: &[Value], session: &dyn SessionView, elapsed_ms: i64) -> Outcome {
+pub fn transact(
+    db: &Database,
+    ops: &[Value],
+    session: &dyn SessionView,
+    elapsed_ms: i64,
+) -> Outcome {
     let mut x = Exec {
         txn: Txn::new(db),
         symtab: Symtab::default(),
@@ -114,7 +119,10 @@ pub fn transact(db: &Database, ops: &[Value], session: &dyn SessionView, elapsed
         results.push(Value::Null);
     }
     if failed {
-        return Outcome::Done { results, changes: None };
+        return Outcome::Done {
+            results,
+            changes: None,
+        };
     }
     match x.txn.commit() {
         Ok(cs) => Outcome::Done {
@@ -123,7 +131,10 @@ pub fn transact(db: &Database, ops: &[Value], session: &dyn SessionView, elapsed
         },
         Err(e) => {
             results.push(e.to_json());
-            Outcome::Done { results, changes: None }
+            Outcome::Done {
+                results,
+                changes: None,
+            }
         }
     }
 }
@@ -133,14 +144,15 @@ fn column_set(json: Option<&Value>, ts: &TableSchema) -> Result<Vec<usize>> {
     let Some(json) = json else {
         return Ok((0..ts.columns.len()).collect());
     };
-    let generic = || OvsdbError::syntax(Some(json), None, "array of distinct column names expected");
+    let generic =
+        || OvsdbError::syntax(Some(json), None, "array of distinct column names expected");
     let arr = json.as_array().ok_or_else(generic)?;
     let mut out = Vec::new();
     for e in arr {
         let s = e.as_str().ok_or_else(generic)?;
-        let i = ts
-            .column_index(s)
-            .ok_or_else(|| OvsdbError::syntax(Some(json), None, format!("{s} is not a valid column name")))?;
+        let i = ts.column_index(s).ok_or_else(|| {
+            OvsdbError::syntax(Some(json), None, format!("{s} is not a valid column name"))
+        })?;
         if out.contains(&i) {
             return Err(generic());
         }
@@ -201,7 +213,11 @@ impl<'a> Exec<'a, '_> {
         &db.schema.tables[table]
     }
 
-    fn insert(&mut self, p: &mut Parser<'_>, result: &mut serde_json::Map<String, Value>) -> Result<()> {
+    fn insert(
+        &mut self,
+        p: &mut Parser<'_>,
+        result: &mut serde_json::Map<String, Value>,
+    ) -> Result<()> {
         let table = self.table(p);
         let uuid_json = p.member("uuid", &[Want::String], true);
         let uuid_name = p.member("uuid-name", &[Want::Id], true);
@@ -209,7 +225,9 @@ impl<'a> Exec<'a, '_> {
         if let Some(e) = p.error() {
             return Err(e);
         }
-        let (Some(table), Some(row_json)) = (table, row_json) else { return Ok(()) };
+        let (Some(table), Some(row_json)) = (table, row_json) else {
+            return Ok(());
+        };
         let table: &str = &table;
         let mut uuid = None;
         if let Some(u) = uuid_json {
@@ -258,7 +276,11 @@ impl<'a> Exec<'a, '_> {
         Ok(())
     }
 
-    fn select(&mut self, p: &mut Parser<'_>, result: &mut serde_json::Map<String, Value>) -> Result<()> {
+    fn select(
+        &mut self,
+        p: &mut Parser<'_>,
+        result: &mut serde_json::Map<String, Value>,
+    ) -> Result<()> {
         let table = self.table(p);
         let where_ = p.member("where", &[Want::Array], false);
         let columns = p.member("columns", &[Want::Array], true);
@@ -266,7 +288,9 @@ impl<'a> Exec<'a, '_> {
         if let Some(e) = p.error() {
             return Err(e);
         }
-        let (Some(table), Some(where_)) = (table, where_) else { return Ok(()) };
+        let (Some(table), Some(where_)) = (table, where_) else {
+            return Ok(());
+        };
         let table: &str = &table;
         let ts = self.ts(table);
         let cond = Condition::parse(ts, where_, Some(&mut self.symtab))?;
@@ -280,7 +304,9 @@ impl<'a> Exec<'a, '_> {
         let uuids = self.txn.query(table, &cond);
         for u in &uuids {
             if let Some(f) = self.txn.get(table, *u) {
-                if columns.contains(&COL_UUID) || seen.insert(columns.iter().map(|i| &f[*i]).collect()) {
+                if columns.contains(&COL_UUID)
+                    || seen.insert(columns.iter().map(|i| &f[*i]).collect())
+                {
                     rows.push(f);
                 }
             }
@@ -296,7 +322,11 @@ impl<'a> Exec<'a, '_> {
         Ok(())
     }
 
-    fn update(&mut self, p: &mut Parser<'_>, result: &mut serde_json::Map<String, Value>) -> Result<()> {
+    fn update(
+        &mut self,
+        p: &mut Parser<'_>,
+        result: &mut serde_json::Map<String, Value>,
+    ) -> Result<()> {
         let table = self.table(p);
         let where_ = p.member("where", &[Want::Array], false);
         let row_json = p.member("row", &[Want::Object], false);
@@ -315,7 +345,10 @@ impl<'a> Exec<'a, '_> {
                 return Err(OvsdbError::syntax(
                     Some(p.json()),
                     Some("constraint violation"),
-                    format!("Cannot update immutable column {} in table {}.", c.name, ts.name),
+                    format!(
+                        "Cannot update immutable column {} in table {}.",
+                        c.name, ts.name
+                    ),
                 ));
             }
         }
@@ -338,7 +371,11 @@ impl<'a> Exec<'a, '_> {
         Ok(())
     }
 
-    fn mutate(&mut self, p: &mut Parser<'_>, result: &mut serde_json::Map<String, Value>) -> Result<()> {
+    fn mutate(
+        &mut self,
+        p: &mut Parser<'_>,
+        result: &mut serde_json::Map<String, Value>,
+    ) -> Result<()> {
         let table = self.table(p);
         let where_ = p.member("where", &[Want::Array], false);
         let mutations = p.member("mutations", &[Want::Array], false);
@@ -364,13 +401,19 @@ impl<'a> Exec<'a, '_> {
         Ok(())
     }
 
-    fn delete(&mut self, p: &mut Parser<'_>, result: &mut serde_json::Map<String, Value>) -> Result<()> {
+    fn delete(
+        &mut self,
+        p: &mut Parser<'_>,
+        result: &mut serde_json::Map<String, Value>,
+    ) -> Result<()> {
         let where_ = p.member("where", &[Want::Array], false);
         let table = self.table(p);
         if let Some(e) = p.error() {
             return Err(e);
         }
-        let (Some(table), Some(where_)) = (table, where_) else { return Ok(()) };
+        let (Some(table), Some(where_)) = (table, where_) else {
+            return Ok(());
+        };
         let table: &str = &table;
         let ts = self.ts(table);
         let cond = Condition::parse(ts, where_, Some(&mut self.symtab))?;
@@ -392,7 +435,8 @@ impl<'a> Exec<'a, '_> {
         if let Some(e) = p.error() {
             return Err(e);
         }
-        let (Some(table), Some(where_), Some(until), Some(rows)) = (table, where_, until, rows) else {
+        let (Some(table), Some(where_), Some(until), Some(rows)) = (table, where_, until, rows)
+        else {
             return Ok(());
         };
         let table: &str = &table;
@@ -403,14 +447,24 @@ impl<'a> Exec<'a, '_> {
         if let Some(t) = timeout {
             timeout_ms = t.as_i64().unwrap_or(i64::MAX);
             if timeout_ms < 0 {
-                return Err(OvsdbError::syntax(Some(t), None, "timeout must be nonnegative"));
+                return Err(OvsdbError::syntax(
+                    Some(t),
+                    None,
+                    "timeout must be nonnegative",
+                ));
             }
             self.timeout_ms = Some(self.timeout_ms.map_or(timeout_ms, |x| x.min(timeout_ms)));
         }
         let until_eq = match until.as_str() {
             Some("==") => true,
             Some("!=") => false,
-            _ => return Err(OvsdbError::syntax(Some(until), None, "\"until\" must be \"==\" or \"!=\"")),
+            _ => {
+                return Err(OvsdbError::syntax(
+                    Some(until),
+                    None,
+                    "\"until\" must be \"==\" or \"!=\"",
+                ))
+            }
         };
         let mut expected: HashSet<Vec<Datum>> = HashSet::new();
         for r in rows.as_array().map(Vec::as_slice).unwrap_or_default() {
@@ -440,7 +494,10 @@ impl<'a> Exec<'a, '_> {
         if until_eq != equal {
             if timeout.is_some() && self.elapsed_ms >= timeout_ms {
                 return Err(if self.elapsed_ms > 0 {
-                    OvsdbError::new("timed out", format!("\"wait\" timed out after {} ms", self.elapsed_ms))
+                    OvsdbError::new(
+                        "timed out",
+                        format!("\"wait\" timed out after {} ms", self.elapsed_ms),
+                    )
                 } else {
                     OvsdbError::new("timed out", "\"where\" clause test failed")
                 });
@@ -457,7 +514,10 @@ impl<'a> Exec<'a, '_> {
     }
 
     fn comment(&mut self, p: &mut Parser<'_>) -> Result<()> {
-        if let Some(c) = p.member("comment", &[Want::String], false).and_then(Value::as_str) {
+        if let Some(c) = p
+            .member("comment", &[Want::String], false)
+            .and_then(Value::as_str)
+        {
             self.txn.comments.push(c.to_string());
         }
         Ok(())
@@ -470,9 +530,10 @@ impl<'a> Exec<'a, '_> {
         if self.session.holds_lock(lock) {
             Ok(())
         } else {
-            Err(OvsdbError::new("not owner", format!("Asserted lock {lock} not held.")))
+            Err(OvsdbError::new(
+                "not owner",
+                format!("Asserted lock {lock} not held."),
+            ))
         }
     }
 }
-
-

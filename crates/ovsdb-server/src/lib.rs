@@ -39,7 +39,10 @@ pub fn fuzz_one(data: &[u8]) {
     let mut server = TEMPLATE
         .get_or_init(|| {
             let mut s = server::Server::new();
-            s.add_database(db::Database::new(std::sync::Arc::new(schema::vswitch_schema())), None);
+            s.add_database(
+                db::Database::new(std::sync::Arc::new(schema::vswitch_schema())),
+                None,
+            );
             s
         })
         .clone_in_memory();

@@ -95,9 +95,18 @@ pub struct Monitor {
     pub tables: BTreeMap<String, MonitorTable>,
 }
 
-fn parse_request(ts: &TableSchema, req: &Value, conditional: bool, mt: &mut MonitorTable) -> Result<()> {
+fn parse_request(
+    ts: &TableSchema,
+    req: &Value,
+    conditional: bool,
+    mt: &mut MonitorTable,
+) -> Result<()> {
     let mut p = Parser::new(req, format!("table {}", ts.name));
-    let where_ = if conditional { p.member("where", &[Want::Array], true) } else { None };
+    let where_ = if conditional {
+        p.member("where", &[Want::Array], true)
+    } else {
+        None
+    };
     let columns = p.member("columns", &[Want::Array], true);
     let select = p.member("select", &[Want::Object], true);
     if let Some(e) = p.finish() {
@@ -106,7 +115,11 @@ fn parse_request(ts: &TableSchema, req: &Value, conditional: bool, mt: &mut Moni
     let sel = match select {
         Some(s) => {
             let mut p = Parser::new(s, format!("table {} select", ts.name));
-            let mut b = |name| p.member(name, &[Want::Boolean], true).and_then(Value::as_bool).unwrap_or(true);
+            let mut b = |name| {
+                p.member(name, &[Want::Boolean], true)
+                    .and_then(Value::as_bool)
+                    .unwrap_or(true)
+            };
             let sel = Select {
                 initial: b("initial"),
                 insert: b("insert"),
@@ -127,9 +140,9 @@ fn parse_request(ts: &TableSchema, req: &Value, conditional: bool, mt: &mut Moni
             let mut v = Vec::new();
             for e in c.as_array().ok_or_else(bad)? {
                 let s = e.as_str().ok_or_else(bad)?;
-                let i = ts
-                    .column_index(s)
-                    .ok_or_else(|| OvsdbError::syntax(Some(c), None, format!("{s} is not a valid column name")))?;
+                let i = ts.column_index(s).ok_or_else(|| {
+                    OvsdbError::syntax(Some(c), None, format!("{s} is not a valid column name"))
+                })?;
                 v.push(i);
             }
             v
@@ -158,9 +171,9 @@ fn parse_request(ts: &TableSchema, req: &Value, conditional: bool, mt: &mut Moni
 impl Monitor {
     /// Parses the `<monitor-requests>` object of a monitor request.
     pub fn parse(schema: &DatabaseSchema, version: Version, requests: &Value) -> Result<Monitor> {
-        let obj = requests
-            .as_object()
-            .ok_or_else(|| OvsdbError::syntax(Some(requests), None, "monitor-requests must be object"))?;
+        let obj = requests.as_object().ok_or_else(|| {
+            OvsdbError::syntax(Some(requests), None, "monitor-requests must be object")
+        })?;
         let mut tables = BTreeMap::new();
         for (tname, reqs) in obj {
             let ts = schema
@@ -197,10 +210,20 @@ impl Monitor {
             if !mt.select.initial {
                 continue;
             }
-            let (Some(ts), Some(t)) = (db.schema.table(tname), db.tables.get(tname)) else { continue };
+            let (Some(ts), Some(t)) = (db.schema.table(tname), db.tables.get(tname)) else {
+                continue;
+            };
             let mut rows = Map::new();
             for (u, r) in &t.rows {
-                if let Some(j) = self.row_update(ts, mt, Kind::Initial, None, Some(&r.fields), mt.condition.as_ref(), mt.condition.as_ref()) {
+                if let Some(j) = self.row_update(
+                    ts,
+                    mt,
+                    Kind::Initial,
+                    None,
+                    Some(&r.fields),
+                    mt.condition.as_ref(),
+                    mt.condition.as_ref(),
+                ) {
                     rows.insert(u.to_string(), j);
                 }
             }
@@ -216,15 +239,21 @@ impl Monitor {
     pub fn changes(&self, schema: &DatabaseSchema, cs: &ChangeSet) -> Option<Value> {
         let mut out = Map::new();
         for c in &cs.rows {
-            let Some(mt) = self.tables.get(&c.table) else { continue };
-            let Some(ts) = schema.table(&c.table) else { continue };
+            let Some(mt) = self.tables.get(&c.table) else {
+                continue;
+            };
+            let Some(ts) = schema.table(&c.table) else {
+                continue;
+            };
             let kind = match (&c.old, &c.new) {
                 (None, Some(_)) => Kind::Insert,
                 (Some(_), None) => Kind::Delete,
                 _ => Kind::Modify,
             };
             let cond = mt.condition.as_ref();
-            if let Some(j) = self.row_update(ts, mt, kind, c.old.as_deref(), c.new.as_deref(), cond, cond) {
+            if let Some(j) =
+                self.row_update(ts, mt, kind, c.old.as_deref(), c.new.as_deref(), cond, cond)
+            {
                 out.entry(c.table.clone())
                     .or_insert_with(|| Value::Object(Map::new()))
                     .as_object_mut()
@@ -237,9 +266,9 @@ impl Monitor {
     /// Replaces conditions (`monitor_cond_change`) and returns the rows that enter
     /// or leave the monitor as a result.
     pub fn change_conditions(&mut self, db: &Database, requests: &Value) -> Result<Option<Value>> {
-        let obj = requests
-            .as_object()
-            .ok_or_else(|| OvsdbError::syntax(None, None, "monitor-cond-change-requests must be object"))?;
+        let obj = requests.as_object().ok_or_else(|| {
+            OvsdbError::syntax(None, None, "monitor-cond-change-requests must be object")
+        })?;
         let mut new_conds: Vec<(String, Condition)> = Vec::new();
         for (tname, reqs) in obj {
             let ts = db
@@ -247,7 +276,11 @@ impl Monitor {
                 .table(tname)
                 .ok_or_else(|| OvsdbError::syntax(None, None, format!("no table named {tname}")))?;
             if !self.tables.contains_key(tname) {
-                return Err(OvsdbError::syntax(None, None, format!("no table named {tname} in monitor session")));
+                return Err(OvsdbError::syntax(
+                    None,
+                    None,
+                    format!("no table named {tname} in monitor session"),
+                ));
             }
             let Some(arr) = reqs.as_array() else {
                 return Err(OvsdbError::syntax(
@@ -264,7 +297,11 @@ impl Monitor {
                     return Err(e);
                 }
                 if columns.is_some() {
-                    return Err(OvsdbError::syntax(Some(r), None, "changing columns is unsupported"));
+                    return Err(OvsdbError::syntax(
+                        Some(r),
+                        None,
+                        "changing columns is unsupported",
+                    ));
                 }
                 let cond = match where_ {
                     Some(w) => Condition::parse(ts, w, None)?,
@@ -275,8 +312,12 @@ impl Monitor {
         }
         let mut out = Map::new();
         for (tname, cond) in new_conds {
-            let (Some(ts), Some(t)) = (db.schema.table(&tname), db.tables.get(&tname)) else { continue };
-            let Some(mt) = self.tables.get(&tname).cloned() else { continue };
+            let (Some(ts), Some(t)) = (db.schema.table(&tname), db.tables.get(&tname)) else {
+                continue;
+            };
+            let Some(mt) = self.tables.get(&tname).cloned() else {
+                continue;
+            };
             let old = mt.condition.clone().unwrap_or_default();
             if old == cond {
                 continue;
@@ -284,7 +325,9 @@ impl Monitor {
             let mut rows = Map::new();
             for (u, r) in &t.rows {
                 let f = Some(r.fields.as_slice());
-                if let Some(j) = self.row_update(ts, &mt, Kind::Modify, f, f, Some(&old), Some(&cond)) {
+                if let Some(j) =
+                    self.row_update(ts, &mt, Kind::Modify, f, f, Some(&old), Some(&cond))
+                {
                     rows.insert(u.to_string(), j);
                 }
             }
@@ -332,13 +375,22 @@ impl Monitor {
             return None;
         }
         let changed: Vec<usize> = match (kind, old, new) {
-            (Kind::Modify, Some(o), Some(n)) => mt.columns.iter().map(|(i, _)| *i).filter(|i| o[*i] != n[*i]).collect(),
+            (Kind::Modify, Some(o), Some(n)) => mt
+                .columns
+                .iter()
+                .map(|(i, _)| *i)
+                .filter(|i| o[*i] != n[*i])
+                .collect(),
             _ => Vec::new(),
         };
         if kind == Kind::Modify && changed.is_empty() {
             return None;
         }
-        let cols = mt.columns.iter().filter(|(_, s)| s.has(kind)).map(|(i, _)| *i);
+        let cols = mt
+            .columns
+            .iter()
+            .filter(|(_, s)| s.has(kind))
+            .map(|(i, _)| *i);
         if self.version == Version::V1 {
             let mut old_j = Map::new();
             let mut new_j = Map::new();
@@ -370,18 +422,15 @@ impl Monitor {
         let mut d = Map::new();
         for i in cols {
             let c = ts.column(i);
-            match (kind, old, new) {
-                (Kind::Modify, Some(o), Some(n)) => {
-                    if changed.contains(&i) {
-                        d.insert(c.name.clone(), Datum::diff(&o[i], &n[i], &c.ty).to_json());
-                    }
-                }
-                (_, _, Some(n)) => {
-                    if !n[i].is_default(&c.ty) {
-                        d.insert(c.name.clone(), n[i].to_json());
-                    }
-                }
-                _ => {}
+            let value = match (kind, old, new) {
+                (Kind::Modify, Some(o), Some(n)) => changed
+                    .contains(&i)
+                    .then(|| Datum::diff(&o[i], &n[i], &c.ty).to_json()),
+                (_, _, Some(n)) => (!n[i].is_default(&c.ty)).then(|| n[i].to_json()),
+                _ => None,
+            };
+            if let Some(v) = value {
+                d.insert(c.name.clone(), v);
             }
         }
         let op = match kind {
@@ -421,6 +470,12 @@ impl History {
             return Some(Vec::new());
         }
         let pos = self.entries.iter().position(|(u, _)| *u == id)?;
-        Some(self.entries.iter().skip(pos + 1).map(|(_, c)| c.clone()).collect())
+        Some(
+            self.entries
+                .iter()
+                .skip(pos + 1)
+                .map(|(_, c)| c.clone())
+                .collect(),
+        )
     }
 }

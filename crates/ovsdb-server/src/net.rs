@@ -39,7 +39,10 @@ pub enum NetError {
 }
 
 enum Event {
-    Connect(mpsc::UnboundedSender<Message>, tokio::sync::oneshot::Sender<SessionId>),
+    Connect(
+        mpsc::UnboundedSender<Message>,
+        tokio::sync::oneshot::Sender<SessionId>,
+    ),
     Message(SessionId, Message),
     Disconnect(SessionId),
     Compact(std::sync::mpsc::Sender<Vec<String>>),
@@ -115,7 +118,10 @@ async fn open_listener(l: &Listen) -> std::io::Result<Listener> {
             if p.exists() {
                 let _ = std::fs::remove_file(p);
             }
-            Ok(Listener::Unix(tokio::net::UnixListener::bind(p)?, p.clone()))
+            Ok(Listener::Unix(
+                tokio::net::UnixListener::bind(p)?,
+                p.clone(),
+            ))
         }
         Listen::Tcp(a) => Ok(Listener::Tcp(tokio::net::TcpListener::bind(a).await?)),
     }
@@ -157,7 +163,10 @@ where
 {
     let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Message>();
     let (id_tx, id_rx) = tokio::sync::oneshot::channel();
-    if events.send(EventBox(Event::Connect(out_tx, id_tx))).is_err() {
+    if events
+        .send(EventBox(Event::Connect(out_tx, id_tx)))
+        .is_err()
+    {
         return;
     }
     let Ok(sid) = id_rx.await else { return };
@@ -234,7 +243,12 @@ impl Core {
                 }
             }
         }
-        let stale: Vec<Listen> = self.dynamic.keys().filter(|k| !want.contains(k)).cloned().collect();
+        let stale: Vec<Listen> = self
+            .dynamic
+            .keys()
+            .filter(|k| !want.contains(k))
+            .cloned()
+            .collect();
         for k in stale {
             if let Some(h) = self.dynamic.remove(&k) {
                 h.abort();
@@ -276,7 +290,10 @@ pub fn spawn(server: Server, remotes: Vec<String>) -> Result<Handle, NetError> {
     let thread = std::thread::Builder::new()
         .name("ovsdb-server".into())
         .spawn(move || {
-            let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            let rt = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
                 Ok(rt) => rt,
                 Err(e) => {
                     let _ = ready_tx.send(Err(NetError::Start(e)));
@@ -284,7 +301,10 @@ pub fn spawn(server: Server, remotes: Vec<String>) -> Result<Handle, NetError> {
                 }
             };
             let local = tokio::task::LocalSet::new();
-            local.block_on(&rt, run(server, static_listens, db_remotes, events, rx, ready_tx));
+            local.block_on(
+                &rt,
+                run(server, static_listens, db_remotes, events, rx, ready_tx),
+            );
         })
         .map_err(NetError::Start)?;
     match ready_rx.recv() {

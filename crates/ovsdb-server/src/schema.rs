@@ -120,9 +120,9 @@ impl BaseType {
         let (name, obj) = match v {
             Value::String(s) => (s.as_str(), None),
             Value::Object(o) => (
-                o.get("type")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| bad("Parsing ovsdb type failed: Required 'type' member is missing."))?,
+                o.get("type").and_then(Value::as_str).ok_or_else(|| {
+                    bad("Parsing ovsdb type failed: Required 'type' member is missing.")
+                })?,
                 Some(o),
             ),
             _ => return Err(bad("base type expected")),
@@ -141,7 +141,9 @@ impl BaseType {
                 _ => false,
             };
             if !allowed {
-                return Err(bad(&format!("Member '{key}' is present but not allowed here.")));
+                return Err(bad(&format!(
+                    "Member '{key}' is present but not allowed here."
+                )));
             }
         }
         if let Some(e) = o.get("enum") {
@@ -186,7 +188,11 @@ impl BaseType {
             b.ref_type = match o.get("refType").and_then(Value::as_str) {
                 None | Some("strong") => RefType::Strong,
                 Some("weak") => RefType::Weak,
-                Some(other) => return Err(bad(&format!("refType must be \"strong\" or \"weak\" (not \"{other}\")"))),
+                Some(other) => {
+                    return Err(bad(&format!(
+                        "refType must be \"strong\" or \"weak\" (not \"{other}\")"
+                    )))
+                }
             };
         }
         Ok(b)
@@ -253,7 +259,11 @@ impl Type {
         if self.is_scalar() {
             return key.to_string();
         }
-        let mut s = if self.is_map() { "map".to_string() } else { "set".to_string() };
+        let mut s = if self.is_map() {
+            "map".to_string()
+        } else {
+            "set".to_string()
+        };
         if self.max == u32::MAX {
             if self.min > 0 {
                 s.push_str(&format!(" of {} or more", self.min));
@@ -290,14 +300,17 @@ impl Type {
                         )));
                     }
                 }
-                let key = BaseType::parse(
-                    o.get("key")
-                        .ok_or_else(|| bad("Parsing ovsdb type failed: Required 'key' member is missing."))?,
-                )?;
+                let key = BaseType::parse(o.get("key").ok_or_else(|| {
+                    bad("Parsing ovsdb type failed: Required 'key' member is missing.")
+                })?)?;
                 let value = o.get("value").map(BaseType::parse).transpose()?;
                 let min = match o.get("min") {
                     None => 1,
-                    Some(m) => m.as_u64().filter(|m| *m <= 1).ok_or_else(|| bad("ovsdb type min must be 0 or 1"))? as u32,
+                    Some(m) => m
+                        .as_u64()
+                        .filter(|m| *m <= 1)
+                        .ok_or_else(|| bad("ovsdb type min must be 0 or 1"))?
+                        as u32,
                 };
                 let max = match o.get("max") {
                     None => 1,
@@ -306,12 +319,19 @@ impl Type {
                         .as_u64()
                         .filter(|m| *m >= 1)
                         .map(|m| m.min(u64::from(u32::MAX)) as u32)
-                        .ok_or_else(|| bad("ovsdb type max must be a positive integer or \"unlimited\""))?,
+                        .ok_or_else(|| {
+                            bad("ovsdb type max must be a positive integer or \"unlimited\"")
+                        })?,
                 };
                 if min > max {
                     return Err(bad("ovsdb type min greater than max"));
                 }
-                Ok(Type { key, value, min, max })
+                Ok(Type {
+                    key,
+                    value,
+                    min,
+                    max,
+                })
             }
             _ => Err(OvsdbError::syntax(Some(v), None, "ovsdb type expected")),
         }
@@ -387,24 +407,33 @@ impl DatabaseSchema {
     /// Parses a schema document and checks its references.
     pub fn parse(v: &Value) -> Result<DatabaseSchema> {
         let bad = |m: String| OvsdbError::syntax(Some(v), None, m);
-        let o = v.as_object().ok_or_else(|| bad("database schema must be an object".into()))?;
+        let o = v
+            .as_object()
+            .ok_or_else(|| bad("database schema must be an object".into()))?;
         let name = o
             .get("name")
             .and_then(Value::as_str)
             .filter(|n| is_id(n))
-            .ok_or_else(|| bad("Parsing database schema failed: Required 'name' member is missing.".into()))?
+            .ok_or_else(|| {
+                bad("Parsing database schema failed: Required 'name' member is missing.".into())
+            })?
             .to_string();
-        let version = o.get("version").and_then(Value::as_str).unwrap_or("").to_string();
+        let version = o
+            .get("version")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         let cksum = o.get("cksum").and_then(Value::as_str).map(str::to_string);
-        let tables_json = o
-            .get("tables")
-            .and_then(Value::as_object)
-            .ok_or_else(|| bad("Parsing database schema failed: Required 'tables' member is missing.".into()))?;
+        let tables_json = o.get("tables").and_then(Value::as_object).ok_or_else(|| {
+            bad("Parsing database schema failed: Required 'tables' member is missing.".into())
+        })?;
         let mut tables = BTreeMap::new();
         let mut any_root = false;
         for (tname, t) in tables_json {
             if !is_id(tname) || tname.starts_with('_') {
-                return Err(bad(format!("names beginning with \"_\" are reserved: {tname}")));
+                return Err(bad(format!(
+                    "names beginning with \"_\" are reserved: {tname}"
+                )));
             }
             let cols = t
                 .get("columns")
@@ -426,9 +455,14 @@ impl DatabaseSchema {
             ];
             for (cname, c) in cols {
                 if !is_id(cname) || cname.starts_with('_') {
-                    return Err(bad(format!("{cname}: names beginning with \"_\" are reserved")));
+                    return Err(bad(format!(
+                        "{cname}: names beginning with \"_\" are reserved"
+                    )));
                 }
-                let ty = Type::parse(c.get("type").ok_or_else(|| bad(format!("{tname}.{cname} has no type")))?)?;
+                let ty = Type::parse(
+                    c.get("type")
+                        .ok_or_else(|| bad(format!("{tname}.{cname} has no type")))?,
+                )?;
                 columns.push(ColumnSchema {
                     name: cname.clone(),
                     ty,
@@ -436,20 +470,26 @@ impl DatabaseSchema {
                     mutable: c.get("mutable").and_then(Value::as_bool).unwrap_or(true),
                 });
             }
-            let by_name: HashMap<String, usize> =
-                columns.iter().enumerate().map(|(i, c)| (c.name.clone(), i)).collect();
+            let by_name: HashMap<String, usize> = columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.name.clone(), i))
+                .collect();
             let mut indexes = Vec::new();
             if let Some(ix) = t.get("indexes").and_then(Value::as_array) {
                 for index in ix {
-                    let names = index.as_array().ok_or_else(|| bad("index must be an array".into()))?;
+                    let names = index
+                        .as_array()
+                        .ok_or_else(|| bad("index must be an array".into()))?;
                     let mut cols = Vec::new();
                     for n in names {
-                        let i = n
-                            .as_str()
-                            .and_then(|n| by_name.get(n))
-                            .ok_or_else(|| bad(format!("table {tname} index names unknown column {n}")))?;
+                        let i = n.as_str().and_then(|n| by_name.get(n)).ok_or_else(|| {
+                            bad(format!("table {tname} index names unknown column {n}"))
+                        })?;
                         if columns[*i].ephemeral && *i >= 2 {
-                            return Err(bad(format!("ephemeral columns (such as {n}) may not be indexed")));
+                            return Err(bad(format!(
+                                "ephemeral columns (such as {n}) may not be indexed"
+                            )));
                         }
                         cols.push(*i);
                     }
@@ -535,7 +575,12 @@ impl DatabaseSchema {
                 let ix: Vec<Value> = t
                     .indexes
                     .iter()
-                    .map(|cols| json!(cols.iter().map(|i| t.columns[*i].name.clone()).collect::<Vec<_>>()))
+                    .map(|cols| {
+                        json!(cols
+                            .iter()
+                            .map(|i| t.columns[*i].name.clone())
+                            .collect::<Vec<_>>())
+                    })
                     .collect();
                 tj.insert("indexes".into(), json!(ix));
             }
@@ -558,7 +603,11 @@ fn base_to_json(b: &BaseType) -> Value {
     if let Some(e) = &b.enum_ {
         o.insert(
             "enum".into(),
-            Datum { keys: e.clone(), values: None }.to_json(),
+            Datum {
+                keys: e.clone(),
+                values: None,
+            }
+            .to_json(),
         );
     }
     if b.min_integer != i64::MIN {
@@ -641,7 +690,8 @@ pub const VSWITCH_SCHEMA: &str = include_str!("../schema/vswitch.ovsschema");
 
 /// [`VSWITCH_SCHEMA`], parsed.
 pub fn vswitch_schema() -> DatabaseSchema {
-    let v: Value = serde_json::from_str(VSWITCH_SCHEMA).unwrap_or_else(|e| panic!("built-in schema: {e}"));
+    let v: Value =
+        serde_json::from_str(VSWITCH_SCHEMA).unwrap_or_else(|e| panic!("built-in schema: {e}"));
     DatabaseSchema::parse(&v).unwrap_or_else(|e| panic!("built-in schema: {e}"))
 }
 
@@ -674,7 +724,9 @@ mod tests {
 
     #[test]
     fn english_types() {
-        let t = Type::parse(&json!({"key": "string", "value": "string", "min": 0, "max": "unlimited"})).unwrap();
+        let t =
+            Type::parse(&json!({"key": "string", "value": "string", "min": 0, "max": "unlimited"}))
+                .unwrap();
         assert_eq!(t.to_english(), "map of (string, string) pairs");
         let t = Type::parse(&json!({"key": "integer", "min": 0, "max": 1})).unwrap();
         assert_eq!(t.to_english(), "set of up to 1 integers");

@@ -125,7 +125,10 @@ fn merge(sets: &[Arc<ChangeSet>]) -> ChangeSet {
         }
     }
     ChangeSet {
-        rows: rows.into_values().filter(|c| c.old.is_some() || c.new.is_some()).collect(),
+        rows: rows
+            .into_values()
+            .filter(|c| c.old.is_some() || c.new.is_some())
+            .collect(),
         ..ChangeSet::default()
     }
 }
@@ -170,9 +173,13 @@ impl Server {
             },
         );
         // Describe it in _Server.Database.
-        let Some(sdb) = self.dbs.get_mut("_Server") else { return };
+        let Some(sdb) = self.dbs.get_mut("_Server") else {
+            return;
+        };
         let schema = sdb.db.schema.clone();
-        let Some(ts) = schema.table("Database") else { return };
+        let Some(ts) = schema.table("Database") else {
+            return;
+        };
         let uuid = Uuid::random();
         let mut row = Row::new(ts, uuid);
         let mut set = |col: &str, d: Datum| {
@@ -268,7 +275,10 @@ impl Server {
         self.sessions
             .values()
             .flat_map(|s| &s.triggers)
-            .filter_map(|t| t.timeout_ms.map(|ms| t.start + Duration::from_millis(ms.max(0) as u64)))
+            .filter_map(|t| {
+                t.timeout_ms
+                    .map(|ms| t.start + Duration::from_millis(ms.max(0) as u64))
+            })
             .min()
     }
 
@@ -283,7 +293,9 @@ impl Server {
     pub fn handle(&mut self, sid: SessionId, msg: Message, now: Instant) -> Vec<Outgoing> {
         let mut out = Vec::new();
         match msg {
-            Message::Request { method, params, id } => self.request(sid, &method, params, id, now, &mut out),
+            Message::Request { method, params, id } => {
+                self.request(sid, &method, params, id, now, &mut out)
+            }
             Message::Notification { method, params } => {
                 if method == "cancel" && params.len() == 1 {
                     if let Some(s) = self.sessions.get_mut(&sid) {
@@ -319,7 +331,15 @@ impl Server {
         Ok(name.to_string())
     }
 
-    fn request(&mut self, sid: SessionId, method: &str, params: Vec<Value>, id: Value, now: Instant, out: &mut Vec<Outgoing>) {
+    fn request(
+        &mut self,
+        sid: SessionId,
+        method: &str,
+        params: Vec<Value>,
+        id: Value,
+        now: Instant,
+        out: &mut Vec<Outgoing>,
+    ) {
         let syntax_reply = |details: &str| {
             OvsdbError::syntax(Some(&json!(params)), None, format!("{method}: {details}")).to_json()
         };
@@ -329,7 +349,10 @@ impl Server {
                     Ok(d) => d,
                     Err(e) => return out.push(error_reply(sid, &id, e)),
                 };
-                let dup = self.sessions.get(&sid).is_some_and(|s| s.triggers.iter().any(|t| t.id == id));
+                let dup = self
+                    .sessions
+                    .get(&sid)
+                    .is_some_and(|s| s.triggers.iter().any(|t| t.id == id));
                 if dup {
                     return out.push(error_reply(sid, &id, syntax_reply("duplicate request ID")));
                 }
@@ -362,7 +385,9 @@ impl Server {
                 Err(e) => out.push(error_reply(sid, &id, e.to_json())),
             },
             "monitor_cancel" => {
-                let Some(s) = self.sessions.get_mut(&sid) else { return };
+                let Some(s) = self.sessions.get_mut(&sid) else {
+                    return;
+                };
                 if params.len() != 1 {
                     return out.push(error_reply(sid, &id, json!("invalid parameters")));
                 }
@@ -395,7 +420,9 @@ impl Server {
                         return out.push(error_reply(sid, &id, e.to_json()));
                     }
                 };
-                let Some(s) = self.sessions.get_mut(&sid) else { return };
+                let Some(s) = self.sessions.get_mut(&sid) else {
+                    return;
+                };
                 if s.locks.contains(&name) {
                     let e = OvsdbError::syntax(
                         Some(&json!(params)),
@@ -429,9 +456,16 @@ impl Server {
                         return out.push(error_reply(sid, &id, e.to_json()));
                     }
                 };
-                let held = self.sessions.get_mut(&sid).is_some_and(|s| s.locks.remove(&name));
+                let held = self
+                    .sessions
+                    .get_mut(&sid)
+                    .is_some_and(|s| s.locks.remove(&name));
                 if !held {
-                    return out.push(error_reply(sid, &id, syntax_reply("\"unlock\" without \"lock\" or \"steal\"")));
+                    return out.push(error_reply(
+                        sid,
+                        &id,
+                        syntax_reply("\"unlock\" without \"lock\" or \"steal\""),
+                    ));
                 }
                 out.extend(self.release_lock(sid, &name));
                 out.push(reply(sid, &id, json!({})));
@@ -443,14 +477,24 @@ impl Server {
                     }
                     out.push(reply(sid, &id, json!({})));
                 }
-                _ => out.push(error_reply(sid, &id, syntax_reply("true or false parameter expected"))),
+                _ => out.push(error_reply(
+                    sid,
+                    &id,
+                    syntax_reply("true or false parameter expected"),
+                )),
             },
             "echo" => out.push(reply(sid, &id, Value::Array(params))),
             _ => out.push(error_reply(sid, &id, json!("unknown method"))),
         }
     }
 
-    fn monitor(&mut self, sid: SessionId, method: &str, db: &str, params: &[Value]) -> Result<Value, OvsdbError> {
+    fn monitor(
+        &mut self,
+        sid: SessionId,
+        method: &str,
+        db: &str,
+        params: &[Value],
+    ) -> Result<Value, OvsdbError> {
         let version = match method {
             "monitor" => Version::V1,
             "monitor_cond" => Version::V2,
@@ -462,7 +506,11 @@ impl Server {
             Version::V3 => Some(4),
         };
         if want.is_some_and(|n| params.len() != n) || params.len() < 3 {
-            return Err(OvsdbError::syntax(Some(&json!(params)), None, "invalid parameters"));
+            return Err(OvsdbError::syntax(
+                Some(&json!(params)),
+                None,
+                "invalid parameters",
+            ));
         }
         let mid = params[1].clone();
         let st = &self.dbs[db];
@@ -474,15 +522,19 @@ impl Server {
         let mut result = None;
         let mut found = false;
         if version == Version::V3 {
-            let last = params[3]
-                .as_str()
-                .ok_or_else(|| OvsdbError::syntax(Some(&params[3]), None, "last-txn-id must be string"))?;
-            let last = Uuid::parse(last)
-                .ok_or_else(|| OvsdbError::syntax(Some(&params[3]), None, "last-txn-id must be UUID format."))?;
+            let last = params[3].as_str().ok_or_else(|| {
+                OvsdbError::syntax(Some(&params[3]), None, "last-txn-id must be string")
+            })?;
+            let last = Uuid::parse(last).ok_or_else(|| {
+                OvsdbError::syntax(Some(&params[3]), None, "last-txn-id must be UUID format.")
+            })?;
             if last != Uuid::ZERO {
                 if let Some(sets) = st.history.since(last) {
                     found = true;
-                    result = Some(mon.changes(&st.db.schema, &merge(&sets)).unwrap_or_else(|| json!({})));
+                    result = Some(
+                        mon.changes(&st.db.schema, &merge(&sets))
+                            .unwrap_or_else(|| json!({})),
+                    );
                 }
             }
         }
@@ -496,35 +548,67 @@ impl Server {
         })
     }
 
-    fn monitor_cond_change(&mut self, sid: SessionId, params: &[Value]) -> Result<Option<Outgoing>, OvsdbError> {
+    fn monitor_cond_change(
+        &mut self,
+        sid: SessionId,
+        params: &[Value],
+    ) -> Result<Option<Outgoing>, OvsdbError> {
         if params.len() != 3 {
-            return Err(OvsdbError::syntax(Some(&json!(params)), None, "invalid parameters"));
+            return Err(OvsdbError::syntax(
+                Some(&json!(params)),
+                None,
+                "invalid parameters",
+            ));
         }
         let dbs = &self.dbs;
-        let Some(s) = self.sessions.get_mut(&sid) else { return Ok(None) };
+        let Some(s) = self.sessions.get_mut(&sid) else {
+            return Ok(None);
+        };
         let Some(pos) = s.monitors.iter().position(|(m, _)| *m == params[0]) else {
-            return Err(OvsdbError::syntax(Some(&params[0]), None, "unknown monitor session"));
+            return Err(OvsdbError::syntax(
+                Some(&params[0]),
+                None,
+                "unknown monitor session",
+            ));
         };
         let new_id = params[1].clone();
         if new_id != params[0] && s.monitors.iter().any(|(m, _)| *m == new_id) {
-            return Err(OvsdbError::syntax(Some(&new_id), None, "duplicate monitor ID"));
+            return Err(OvsdbError::syntax(
+                Some(&new_id),
+                None,
+                "duplicate monitor ID",
+            ));
         }
         let (_, mon) = &mut s.monitors[pos];
-        let Some(st) = dbs.get(&mon.db) else { return Ok(None) };
+        let Some(st) = dbs.get(&mon.db) else {
+            return Ok(None);
+        };
         let update = mon.change_conditions(&st.db, &params[2])?;
         let version = mon.version;
         s.monitors[pos].0 = new_id.clone();
         Ok(update.map(|u| match version {
-            Version::V3 => notify(sid, "update3", vec![new_id, json!(st.history.last.to_string()), u]),
+            Version::V3 => notify(
+                sid,
+                "update3",
+                vec![new_id, json!(st.history.last.to_string()), u],
+            ),
             Version::V2 => notify(sid, "update2", vec![new_id, u]),
             Version::V1 => notify(sid, "update", vec![new_id, u]),
         }))
     }
 
     /// Runs a transaction; replies, or parks it as a trigger while it waits.
-    fn try_trigger(&mut self, sid: SessionId, mut t: Trigger, now: Instant, out: &mut Vec<Outgoing>) {
+    fn try_trigger(
+        &mut self,
+        sid: SessionId,
+        mut t: Trigger,
+        now: Instant,
+        out: &mut Vec<Outgoing>,
+    ) {
         let elapsed = now.saturating_duration_since(t.start).as_millis() as i64;
-        let Some(st) = self.dbs.get(&t.db) else { return };
+        let Some(st) = self.dbs.get(&t.db) else {
+            return;
+        };
         let outcome = transact(&st.db, &t.ops, &Holder(&self.locks, sid), elapsed);
         match outcome {
             Outcome::Blocked { timeout_ms } => {
@@ -533,7 +617,10 @@ impl Server {
                     s.triggers.push(t);
                 }
             }
-            Outcome::Done { mut results, changes } => {
+            Outcome::Done {
+                mut results,
+                changes,
+            } => {
                 if let Some(cs) = changes.filter(|c| !c.is_empty()) {
                     if let Err(e) = self.commit(&t.db, cs, out) {
                         results.push(OvsdbError::new("I/O error", e.to_string()).to_json());
@@ -552,11 +639,13 @@ impl Server {
     fn run_triggers(&mut self, now: Instant, out: &mut Vec<Outgoing>, only_expired: bool) {
         let mut pending: Vec<(SessionId, Trigger)> = Vec::new();
         for (sid, s) in &mut self.sessions {
-            let (run, keep): (Vec<Trigger>, Vec<Trigger>) = std::mem::take(&mut s.triggers).into_iter().partition(|t| {
-                !only_expired
-                    || t.timeout_ms
-                        .is_some_and(|ms| now.saturating_duration_since(t.start).as_millis() as i64 >= ms)
-            });
+            let (run, keep): (Vec<Trigger>, Vec<Trigger>) =
+                std::mem::take(&mut s.triggers).into_iter().partition(|t| {
+                    !only_expired
+                        || t.timeout_ms.is_some_and(|ms| {
+                            now.saturating_duration_since(t.start).as_millis() as i64 >= ms
+                        })
+                });
             s.triggers = keep;
             pending.extend(run.into_iter().map(|t| (*sid, t)));
         }
@@ -566,8 +655,15 @@ impl Server {
     }
 
     /// Makes a change set durable, applies it and sends monitor updates.
-    fn commit(&mut self, dbname: &str, cs: ChangeSet, out: &mut Vec<Outgoing>) -> Result<(), crate::storage::StorageError> {
-        let Some(st) = self.dbs.get_mut(dbname) else { return Ok(()) };
+    fn commit(
+        &mut self,
+        dbname: &str,
+        cs: ChangeSet,
+        out: &mut Vec<Outgoing>,
+    ) -> Result<(), crate::storage::StorageError> {
+        let Some(st) = self.dbs.get_mut(dbname) else {
+            return Ok(());
+        };
         if let Some(storage) = &mut st.storage {
             storage.commit(&st.db.schema, &cs)?;
         }
@@ -590,7 +686,11 @@ impl Server {
                     out.push(match mon.version {
                         Version::V1 => notify(*sid, "update", vec![mid.clone(), u]),
                         Version::V2 => notify(*sid, "update2", vec![mid.clone(), u]),
-                        Version::V3 => notify(*sid, "update3", vec![mid.clone(), json!(txn_id.to_string()), u]),
+                        Version::V3 => notify(
+                            *sid,
+                            "update3",
+                            vec![mid.clone(), json!(txn_id.to_string()), u],
+                        ),
                     });
                 }
             }
@@ -614,12 +714,22 @@ impl Server {
     /// Targets named by a `db:DB,TABLE,COLUMN` remote: the column's strings, or
     /// the `target` column of the rows it references.
     pub fn db_remotes(&self, spec: &str) -> Vec<String> {
-        let Some(rest) = spec.strip_prefix("db:") else { return Vec::new() };
+        let Some(rest) = spec.strip_prefix("db:") else {
+            return Vec::new();
+        };
         let parts: Vec<&str> = rest.split(',').collect();
-        let [dbname, table, column] = parts.as_slice() else { return Vec::new() };
-        let Some(db) = self.database(dbname) else { return Vec::new() };
-        let (Some(ts), Some(t)) = (db.schema.table(table), db.tables.get(*table)) else { return Vec::new() };
-        let Some(ci) = ts.column_index(column) else { return Vec::new() };
+        let [dbname, table, column] = parts.as_slice() else {
+            return Vec::new();
+        };
+        let Some(db) = self.database(dbname) else {
+            return Vec::new();
+        };
+        let (Some(ts), Some(t)) = (db.schema.table(table), db.tables.get(*table)) else {
+            return Vec::new();
+        };
+        let Some(ci) = ts.column_index(column) else {
+            return Vec::new();
+        };
         let ty = &ts.column(ci).ty;
         let mut out = BTreeSet::new();
         for r in t.rows.values() {
@@ -629,8 +739,12 @@ impl Server {
                         out.insert(s.clone());
                     }
                     Atom::Uuid(u) => {
-                        let Some(rt) = &ty.key.ref_table else { continue };
-                        let (Some(rts), Some(row)) = (db.schema.table(rt), db.row(rt, u)) else { continue };
+                        let Some(rt) = &ty.key.ref_table else {
+                            continue;
+                        };
+                        let (Some(rts), Some(row)) = (db.schema.table(rt), db.row(rt, u)) else {
+                            continue;
+                        };
                         if let Some(ti) = rts.column_index("target") {
                             if let Some(Atom::String(s)) = row.fields[ti].keys.first() {
                                 out.insert(s.clone());
@@ -646,7 +760,10 @@ impl Server {
 }
 
 /// Loads (or creates, with `schema`) a database file and returns it ready to serve.
-pub fn open_database(path: &std::path::Path, schema: &DatabaseSchema) -> Result<(Database, Storage), crate::storage::StorageError> {
+pub fn open_database(
+    path: &std::path::Path,
+    schema: &DatabaseSchema,
+) -> Result<(Database, Storage), crate::storage::StorageError> {
     let (st, db) = Storage::open_or_create(path, schema)?;
     Ok((db, st))
 }
@@ -672,9 +789,15 @@ mod tests {
 
     fn result_of(out: &[Outgoing], sid: SessionId, id: u64) -> Option<Value> {
         out.iter().find_map(|o| match &o.msg {
-            Message::Response { result, error, id: rid } if o.session == sid && *rid == json!(id) => {
-                Some(if error.is_null() { result.clone() } else { json!({"rpc-error": error}) })
-            }
+            Message::Response {
+                result,
+                error,
+                id: rid,
+            } if o.session == sid && *rid == json!(id) => Some(if error.is_null() {
+                result.clone()
+            } else {
+                json!({"rpc-error": error})
+            }),
             _ => None,
         })
     }
@@ -682,7 +805,9 @@ mod tests {
     fn notes(out: &[Outgoing], sid: SessionId, method: &str) -> Vec<Vec<Value>> {
         out.iter()
             .filter_map(|o| match &o.msg {
-                Message::Notification { method: m, params } if o.session == sid && m == method => Some(params.clone()),
+                Message::Notification { method: m, params } if o.session == sid && m == method => {
+                    Some(params.clone())
+                }
                 _ => None,
             })
             .collect()
@@ -698,7 +823,10 @@ mod tests {
         let out = s.handle(b, req("lock", json!(["L"]), 1), now);
         assert_eq!(result_of(&out, b, 1), Some(json!({"locked": false})));
         let out = s.handle(b, req("lock", json!(["L"]), 2), now);
-        assert!(result_of(&out, b, 2).unwrap()["rpc-error"]["details"].as_str().unwrap().contains("unlock"));
+        assert!(result_of(&out, b, 2).unwrap()["rpc-error"]["details"]
+            .as_str()
+            .unwrap()
+            .contains("unlock"));
         let assert_op = json!(["Open_vSwitch", {"op": "assert", "lock": "L"}]);
         let out = s.handle(a, req("transact", assert_op.clone(), 3), now);
         assert_eq!(result_of(&out, a, 3), Some(json!([{}])));
@@ -721,7 +849,15 @@ mod tests {
         let mut s = server();
         let t0 = Instant::now();
         let (a, b) = (s.connect(), s.connect());
-        let out = s.handle(a, req("transact", json!(["Open_vSwitch", {"op": "insert", "table": "Open_vSwitch", "row": {}}]), 1), t0);
+        let out = s.handle(
+            a,
+            req(
+                "transact",
+                json!(["Open_vSwitch", {"op": "insert", "table": "Open_vSwitch", "row": {}}]),
+                1,
+            ),
+            t0,
+        );
         assert!(result_of(&out, a, 1).is_some());
         let wait = |cfg: i64, timeout: i64| {
             json!(["Open_vSwitch",
@@ -734,7 +870,10 @@ mod tests {
         let set = json!(["Open_vSwitch", {"op": "update", "table": "Open_vSwitch", "where": [], "row": {"cur_cfg": 1}}]);
         let out = s.handle(a, req("transact", set, 2), t0);
         assert_eq!(result_of(&out, a, 2), Some(json!([{"count": 1}])));
-        assert_eq!(result_of(&out, b, 7), Some(json!([{}, {"rows": [{"cur_cfg": 1}]}])));
+        assert_eq!(
+            result_of(&out, b, 7),
+            Some(json!([{}, {"rows": [{"cur_cfg": 1}]}]))
+        );
         // Times out.
         let out = s.handle(b, req("transact", wait(5, 100), 8), t0);
         assert!(result_of(&out, b, 8).is_none());
@@ -747,8 +886,18 @@ mod tests {
         // Cancelled.
         let out = s.handle(b, req("transact", wait(9, 10_000), 9), t0);
         assert!(result_of(&out, b, 9).is_none());
-        let out = s.handle(b, Message::Notification { method: "cancel".into(), params: vec![json!(9)] }, t0);
-        assert_eq!(result_of(&out, b, 9), Some(json!({"rpc-error": "canceled"})));
+        let out = s.handle(
+            b,
+            Message::Notification {
+                method: "cancel".into(),
+                params: vec![json!(9)],
+            },
+            t0,
+        );
+        assert_eq!(
+            result_of(&out, b, 9),
+            Some(json!({"rpc-error": "canceled"}))
+        );
         assert!(s.next_deadline().is_none());
     }
 
@@ -771,31 +920,56 @@ mod tests {
         assert_eq!(upd.len(), 1);
         let rows = upd[0][2]["Bridge"].as_object().unwrap();
         assert_eq!(rows.len(), 1, "only bridge a matches: {rows:?}");
-        assert_eq!(rows.values().next().unwrap(), &json!({"insert": {"name": "a"}}));
+        assert_eq!(
+            rows.values().next().unwrap(),
+            &json!({"insert": {"name": "a"}})
+        );
         let last = upd[0][1].clone();
         // New condition: a leaves, b enters.
         let change = json!(["mid", "mid2", {"Bridge": [{"where": [["name", "==", "b"]]}]}]);
         let out = s.handle(m, req("monitor_cond_change", change, 2), now);
         assert_eq!(result_of(&out, m, 2), Some(json!({})));
         let upd = notes(&out, m, "update3");
-        let mut kinds: Vec<String> = upd[0][2]["Bridge"].as_object().unwrap().values().map(|v| v.to_string()).collect();
+        let mut kinds: Vec<String> = upd[0][2]["Bridge"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.to_string())
+            .collect();
         kinds.sort();
-        assert_eq!(kinds, vec![r#"{"delete":null}"#.to_string(), r#"{"insert":{"name":"b"}}"#.to_string()]);
+        assert_eq!(
+            kinds,
+            vec![
+                r#"{"delete":null}"#.to_string(),
+                r#"{"insert":{"name":"b"}}"#.to_string()
+            ]
+        );
         // Catching up from a known transaction sends only what came after it.
         let out = s.handle(a, req("transact", json!(["Open_vSwitch", {"op": "update", "table": "Bridge", "where": [["name", "==", "b"]], "row": {"stp_enable": true}}]), 2), now);
-        assert_eq!(notes(&out, m, "update3").len(), 0, "stp_enable is not monitored");
+        assert_eq!(
+            notes(&out, m, "update3").len(),
+            0,
+            "stp_enable is not monitored"
+        );
         let m2 = s.connect();
-        let mon = json!(["Open_vSwitch", "x", {"Bridge": [{"columns": ["name", "stp_enable"]}]}, last]);
+        let mon =
+            json!(["Open_vSwitch", "x", {"Bridge": [{"columns": ["name", "stp_enable"]}]}, last]);
         let out = s.handle(m2, req("monitor_cond_since", mon, 1), now);
         let r = result_of(&out, m2, 1).unwrap();
         assert_eq!(r[0], json!(true));
         let rows = r[2]["Bridge"].as_object().unwrap();
         assert_eq!(rows.len(), 1);
-        assert_eq!(rows.values().next().unwrap(), &json!({"modify": {"stp_enable": true}}));
+        assert_eq!(
+            rows.values().next().unwrap(),
+            &json!({"modify": {"stp_enable": true}})
+        );
         let out = s.handle(m2, req("monitor_cancel", json!(["x"]), 2), now);
         assert_eq!(result_of(&out, m2, 2), Some(json!({})));
         let out = s.handle(m2, req("monitor_cancel", json!(["x"]), 3), now);
-        assert_eq!(result_of(&out, m2, 3), Some(json!({"rpc-error": "unknown monitor"})));
+        assert_eq!(
+            result_of(&out, m2, 3),
+            Some(json!({"rpc-error": "unknown monitor"}))
+        );
     }
 
     #[test]
@@ -804,17 +978,29 @@ mod tests {
         let now = Instant::now();
         let a = s.connect();
         let out = s.handle(a, req("list_dbs", json!([]), 1), now);
-        assert_eq!(result_of(&out, a, 1), Some(json!(["Open_vSwitch", "_Server"])));
+        assert_eq!(
+            result_of(&out, a, 1),
+            Some(json!(["Open_vSwitch", "_Server"]))
+        );
         let sel = json!(["_Server", {"op": "select", "table": "Database", "where": [["name", "==", "Open_vSwitch"]], "columns": ["model", "connected", "leader"]}]);
         let out = s.handle(a, req("transact", sel, 2), now);
-        assert_eq!(result_of(&out, a, 2), Some(json!([{"rows": [{"model": "standalone", "connected": true, "leader": true}]}])));
+        assert_eq!(
+            result_of(&out, a, 2),
+            Some(json!([{"rows": [{"model": "standalone", "connected": true, "leader": true}]}]))
+        );
         let ins = json!(["_Server", {"op": "insert", "table": "Database", "row": {"model": "standalone"}}]);
         let out = s.handle(a, req("transact", ins, 3), now);
         assert_eq!(result_of(&out, a, 3).unwrap()[0]["error"], "not allowed");
         let out = s.handle(a, req("get_schema", json!(["nope"]), 4), now);
-        assert_eq!(result_of(&out, a, 4).unwrap()["rpc-error"]["error"], "unknown database");
+        assert_eq!(
+            result_of(&out, a, 4).unwrap()["rpc-error"]["error"],
+            "unknown database"
+        );
         let out = s.handle(a, req("frob", json!([]), 5), now);
-        assert_eq!(result_of(&out, a, 5), Some(json!({"rpc-error": "unknown method"})));
+        assert_eq!(
+            result_of(&out, a, 5),
+            Some(json!({"rpc-error": "unknown method"}))
+        );
         let out = s.handle(a, req("echo", json!([1, "x"]), 6), now);
         assert_eq!(result_of(&out, a, 6), Some(json!([1, "x"])));
     }

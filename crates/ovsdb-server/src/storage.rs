@@ -86,21 +86,31 @@ pub fn decode_records(data: &[u8]) -> (Vec<Value>, usize) {
     let mut out = Vec::new();
     let mut pos = 0;
     while pos < data.len() {
-        let Some(nl) = data[pos..].iter().position(|b| *b == b'\n') else { break };
-        let Ok(header) = std::str::from_utf8(&data[pos..pos + nl]) else { break };
+        let Some(nl) = data[pos..].iter().position(|b| *b == b'\n') else {
+            break;
+        };
+        let Ok(header) = std::str::from_utf8(&data[pos..pos + nl]) else {
+            break;
+        };
         let parts: Vec<&str> = header.split(' ').collect();
-        let [lead, magic, len, sum] = parts.as_slice() else { break };
+        let [lead, magic, len, sum] = parts.as_slice() else {
+            break;
+        };
         if *lead != "OVSDB" || *magic != "JSON" || sum.len() != 40 {
             break;
         }
         let Ok(len) = len.parse::<usize>() else { break };
         let start = pos + nl + 1;
-        let Some(end) = start.checked_add(len).filter(|e| *e <= data.len()) else { break };
+        let Some(end) = start.checked_add(len).filter(|e| *e <= data.len()) else {
+            break;
+        };
         let body = &data[start..end];
         if sha1::hex(body) != sum.to_ascii_lowercase() {
             break;
         }
-        let Ok(v) = serde_json::from_slice::<Value>(body) else { break };
+        let Ok(v) = serde_json::from_slice::<Value>(body) else {
+            break;
+        };
         if !v.is_object() {
             break;
         }
@@ -133,7 +143,9 @@ fn row_json_full(ts: &crate::schema::TableSchema, fields: &[Datum]) -> Value {
 pub fn changes_to_json(schema: &DatabaseSchema, cs: &ChangeSet) -> Option<Value> {
     let mut tables: Map<String, Value> = Map::new();
     for c in &cs.rows {
-        let Some(ts) = schema.table(&c.table) else { continue };
+        let Some(ts) = schema.table(&c.table) else {
+            continue;
+        };
         let row = match (&c.old, &c.new) {
             (_, None) => Value::Null,
             (None, Some(new)) => row_json_full(ts, new),
@@ -142,7 +154,10 @@ pub fn changes_to_json(schema: &DatabaseSchema, cs: &ChangeSet) -> Option<Value>
                 for i in ts.user_columns() {
                     let col = ts.column(i);
                     if !col.ephemeral && old[i] != new[i] {
-                        o.insert(col.name.clone(), Datum::diff(&old[i], &new[i], &col.ty).to_json());
+                        o.insert(
+                            col.name.clone(),
+                            Datum::diff(&old[i], &new[i], &col.ty).to_json(),
+                        );
                     }
                 }
                 if o.is_empty() {
@@ -170,15 +185,24 @@ pub fn changes_to_json(schema: &DatabaseSchema, cs: &ChangeSet) -> Option<Value>
 
 /// Applies one transaction record to `db` (while loading).
 fn apply_record(db: &mut Database, rec: &Value) -> std::result::Result<(), String> {
-    let obj = rec.as_object().ok_or("transaction record is not an object")?;
-    let is_diff = obj.get("_is_diff").and_then(Value::as_bool).unwrap_or(false);
+    let obj = rec
+        .as_object()
+        .ok_or("transaction record is not an object")?;
+    let is_diff = obj
+        .get("_is_diff")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     let schema = db.schema.clone();
     for (tname, rows) in obj {
         if tname.starts_with('_') {
             continue;
         }
-        let ts = schema.table(tname).ok_or_else(|| format!("unknown table {tname}"))?;
-        let rows = rows.as_object().ok_or_else(|| format!("table {tname} is not an object"))?;
+        let ts = schema
+            .table(tname)
+            .ok_or_else(|| format!("unknown table {tname}"))?;
+        let rows = rows
+            .as_object()
+            .ok_or_else(|| format!("table {tname} is not an object"))?;
         let table = db.tables.entry(tname.clone()).or_default();
         for (u, row) in rows {
             let uuid = Uuid::parse(u).ok_or_else(|| format!("bad row UUID {u}"))?;
@@ -186,11 +210,15 @@ fn apply_record(db: &mut Database, rec: &Value) -> std::result::Result<(), Strin
                 table.rows.remove(&uuid);
                 continue;
             }
-            let cols = row.as_object().ok_or_else(|| format!("row {u} is not an object"))?;
+            let cols = row
+                .as_object()
+                .ok_or_else(|| format!("row {u} is not an object"))?;
             let existed = table.rows.contains_key(&uuid);
             let r = table.rows.entry(uuid).or_insert_with(|| Row::new(ts, uuid));
             for (cname, v) in cols {
-                let i = ts.column_index(cname).ok_or_else(|| format!("unknown column {tname}.{cname}"))?;
+                let i = ts
+                    .column_index(cname)
+                    .ok_or_else(|| format!("unknown column {tname}.{cname}"))?;
                 let ty = &ts.column(i).ty;
                 if is_diff && existed {
                     let mut relaxed = ty.clone();
@@ -223,7 +251,10 @@ pub struct Storage {
 }
 
 fn lock_path(path: &Path) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     path.with_file_name(format!(".{name}.~rvs-lock~"))
 }
 
@@ -245,7 +276,11 @@ fn take_lock(path: &Path) -> Result<nix::fcntl::Flock<File>> {
 
 fn fsync_dir(path: &Path) {
     if let Some(dir) = path.parent() {
-        let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
         if let Ok(d) = File::open(dir) {
             let _ = d.sync_all();
         }
@@ -261,7 +296,8 @@ impl Storage {
             .create_new(true)
             .open(path)
             .map_err(io(path, "create"))?;
-        f.write_all(&encode_record(&schema.to_json())).map_err(io(path, "write"))?;
+        f.write_all(&encode_record(&schema.to_json()))
+            .map_err(io(path, "write"))?;
         f.sync_all().map_err(io(path, "fsync"))?;
         fsync_dir(path);
         Ok(())
@@ -305,7 +341,8 @@ impl Storage {
             file.set_len(good as u64).map_err(io(path, "truncate"))?;
             file.sync_all().map_err(io(path, "fsync"))?;
         }
-        file.seek(SeekFrom::Start(good as u64)).map_err(io(path, "seek"))?;
+        file.seek(SeekFrom::Start(good as u64))
+            .map_err(io(path, "seek"))?;
         let s = Storage {
             path: path.to_path_buf(),
             file,
@@ -336,9 +373,15 @@ impl Storage {
     /// Appends the record of `cs` and fsyncs. Nothing is written when only
     /// ephemeral columns changed.
     pub fn commit(&mut self, schema: &DatabaseSchema, cs: &ChangeSet) -> Result<()> {
-        let Some(rec) = changes_to_json(schema, cs) else { return Ok(()) };
+        let Some(rec) = changes_to_json(schema, cs) else {
+            return Ok(());
+        };
         let bytes = encode_record(&rec);
-        if let Err(e) = self.file.write_all(&bytes).and_then(|_| self.file.sync_data()) {
+        if let Err(e) = self
+            .file
+            .write_all(&bytes)
+            .and_then(|_| self.file.sync_data())
+        {
             // Leave no partial record behind for the next commit to follow.
             let _ = self.file.set_len(self.size);
             let _ = self.file.seek(SeekFrom::Start(self.size));
@@ -359,7 +402,9 @@ impl Storage {
         let tmp = self.path.with_extension("tmp~");
         let mut snap = Map::new();
         for (tname, t) in &db.tables {
-            let Some(ts) = db.schema.table(tname) else { continue };
+            let Some(ts) = db.schema.table(tname) else {
+                continue;
+            };
             if t.rows.is_empty() {
                 continue;
             }
@@ -387,7 +432,8 @@ impl Storage {
             .write(true)
             .open(&self.path)
             .map_err(io(&self.path, "reopen"))?;
-        file.seek(SeekFrom::End(0)).map_err(io(&self.path, "seek"))?;
+        file.seek(SeekFrom::End(0))
+            .map_err(io(&self.path, "seek"))?;
         self.file = file;
         self.size = bytes.len() as u64;
         self.base_size = self.size;
@@ -439,8 +485,9 @@ mod tests {
             }
         }
         let mut db = db;
-        let crate::execute::Outcome::Done { changes: Some(cs), .. } =
-            crate::execute::transact(&db, ops.as_array().unwrap(), &NoLocks, 0)
+        let crate::execute::Outcome::Done {
+            changes: Some(cs), ..
+        } = crate::execute::transact(&db, ops.as_array().unwrap(), &NoLocks, 0)
         else {
             panic!("insert failed")
         };
@@ -451,7 +498,10 @@ mod tests {
         let (_, again) = Storage::open(&path).unwrap();
         let row = again.tables["Open_vSwitch"].rows.values().next().unwrap();
         let ts = again.schema.table("Open_vSwitch").unwrap();
-        assert_eq!(row.fields[ts.column_index("next_cfg").unwrap()].to_json(), json!(3));
+        assert_eq!(
+            row.fields[ts.column_index("next_cfg").unwrap()].to_json(),
+            json!(3)
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

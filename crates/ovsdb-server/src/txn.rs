@@ -61,7 +61,9 @@ impl<'a> Txn<'a> {
         let mut out = BTreeSet::new();
         if let Some(t) = self.db.tables.get(table) {
             for (u, r) in &t.rows {
-                if !self.changes.contains_key(&(table.to_string(), *u)) && cond.matches(ts, &r.fields) {
+                if !self.changes.contains_key(&(table.to_string(), *u))
+                    && cond.matches(ts, &r.fields)
+                {
                     out.insert(*u);
                 }
             }
@@ -83,7 +85,8 @@ impl<'a> Txn<'a> {
     /// Whether a row with this UUID may be inserted: not present and not deleted by
     /// this transaction.
     pub fn may_create(&self, table: &str, uuid: Uuid) -> bool {
-        !self.changes.contains_key(&(table.to_string(), uuid)) && self.db.row(table, &uuid).is_none()
+        !self.changes.contains_key(&(table.to_string(), uuid))
+            && self.db.row(table, &uuid).is_none()
     }
 
     /// Adds a new row.
@@ -114,11 +117,12 @@ impl<'a> Txn<'a> {
     pub fn commit(mut self) -> Result<ChangeSet> {
         // What actually changed.
         let db = self.db;
-        self.changes.retain(|k, new| match (db.row(&k.0, &k.1), new) {
-            (None, None) => false,
-            (Some(old), Some(new)) => old.fields[2..] != new[2..],
-            _ => true,
-        });
+        self.changes
+            .retain(|k, new| match (db.row(&k.0, &k.1), new) {
+                (None, None) => false,
+                (Some(old), Some(new)) => old.fields[2..] != new[2..],
+                _ => true,
+            });
         if self.changes.is_empty() {
             return Ok(ChangeSet {
                 comment: self.comments,
@@ -138,7 +142,10 @@ impl<'a> Txn<'a> {
                     continue;
                 }
                 for (base, of_values) in [(Some(&c.ty.key), false), (c.ty.value.as_ref(), true)] {
-                    let Some(target) = base.filter(|b| b.is_strong_ref()).and_then(|b| b.ref_table.clone()) else {
+                    let Some(target) = base
+                        .filter(|b| b.is_strong_ref())
+                        .and_then(|b| b.ref_table.clone())
+                    else {
                         continue;
                     };
                     let list = |f: &Option<Vec<Datum>>| -> Vec<Uuid> {
@@ -169,11 +176,17 @@ impl<'a> Txn<'a> {
             }
         }
         for (key, new) in &self.changes {
-            let n = refs.get(key).copied().unwrap_or_else(|| self.stored(key).map_or(0, |r| r.n_refs as i64));
+            let n = refs
+                .get(key)
+                .copied()
+                .unwrap_or_else(|| self.stored(key).map_or(0, |r| r.n_refs as i64));
             if new.is_none() && n > 0 {
                 return Err(OvsdbError::new(
                     "referential integrity violation",
-                    format!("cannot delete {} row {} because of {n} remaining reference(s)", key.0, key.1),
+                    format!(
+                        "cannot delete {} row {} because of {n} remaining reference(s)",
+                        key.0, key.1
+                    ),
                 ));
             }
         }
@@ -184,7 +197,9 @@ impl<'a> Txn<'a> {
         candidates.extend(refs.keys().cloned());
         let mut work: Vec<Key> = candidates
             .into_iter()
-            .filter(|k| self.get(&k.0, k.1).is_some() && self.count(&refs, k) == 0 && !self.ts(&k.0).is_root)
+            .filter(|k| {
+                self.get(&k.0, k.1).is_some() && self.count(&refs, k) == 0 && !self.ts(&k.0).is_root
+            })
             .collect();
         while let Some(key) = work.pop() {
             let Some(fields) = self.get(&key.0, key.1).map(<[Datum]>::to_vec) else {
@@ -197,7 +212,10 @@ impl<'a> Txn<'a> {
             let ts = self.ts(&key.0);
             for (i, c) in ts.columns.iter().enumerate() {
                 for (base, of_values) in [(Some(&c.ty.key), false), (c.ty.value.as_ref(), true)] {
-                    let Some(target) = base.filter(|b| b.is_strong_ref()).and_then(|b| b.ref_table.clone()) else {
+                    let Some(target) = base
+                        .filter(|b| b.is_strong_ref())
+                        .and_then(|b| b.ref_table.clone())
+                    else {
                         continue;
                     };
                     for u in fields[i].uuids(of_values) {
@@ -214,7 +232,8 @@ impl<'a> Txn<'a> {
             }
         }
         // Rows inserted and collected in the same transaction leave no trace.
-        self.changes.retain(|k, new| new.is_some() || db.row(&k.0, &k.1).is_some());
+        self.changes
+            .retain(|k, new| new.is_some() || db.row(&k.0, &k.1).is_some());
 
         // maxRows.
         let touched: BTreeSet<String> = self.changes.keys().map(|k| k.0.clone()).collect();
@@ -262,7 +281,10 @@ impl<'a> Txn<'a> {
             .map(|c| ((c.table.clone(), c.uuid), c.new.is_some()))
             .collect();
         for (key, n) in refs {
-            let exists = alive.get(&key).copied().unwrap_or_else(|| db.row(&key.0, &key.1).is_some());
+            let exists = alive
+                .get(&key)
+                .copied()
+                .unwrap_or_else(|| db.row(&key.0, &key.1).is_some());
             if exists {
                 cs.refs.push((key.0, key.1, n.max(0) as usize));
             }
@@ -320,7 +342,10 @@ impl<'a> Txn<'a> {
                     [Some(&c.ty.key), c.ty.value.as_ref()]
                         .into_iter()
                         .flatten()
-                        .any(|b| b.is_weak_ref() && b.ref_table.as_ref().is_some_and(|r| deleted.contains(r)))
+                        .any(|b| {
+                            b.is_weak_ref()
+                                && b.ref_table.as_ref().is_some_and(|r| deleted.contains(r))
+                        })
                 });
                 if points_at_deleted {
                     if let Some(t) = self.db.tables.get(tname) {
@@ -334,20 +359,25 @@ impl<'a> Txn<'a> {
             if !ts.columns.iter().any(|c| c.ty.has_weak_refs()) {
                 continue;
             }
-            let Some(fields) = self.get(&key.0, key.1) else { continue };
+            let Some(fields) = self.get(&key.0, key.1) else {
+                continue;
+            };
             let mut fields = fields.to_vec();
             let mut changed = false;
             for (i, c) in ts.columns.iter().enumerate() {
                 if !c.ty.has_weak_refs() {
                     continue;
                 }
-                let kt = c.ty.key.is_weak_ref().then(|| c.ty.key.ref_table.clone()).flatten();
-                let vt = c
-                    .ty
-                    .value
-                    .as_ref()
-                    .filter(|v| v.is_weak_ref())
-                    .and_then(|v| v.ref_table.clone());
+                let kt =
+                    c.ty.key
+                        .is_weak_ref()
+                        .then(|| c.ty.key.ref_table.clone())
+                        .flatten();
+                let vt =
+                    c.ty.value
+                        .as_ref()
+                        .filter(|v| v.is_weak_ref())
+                        .and_then(|v| v.ref_table.clone());
                 let before = fields[i].len();
                 let gone_key = |u: Uuid| kt.as_ref().is_some_and(|t| self.get(t, u).is_none());
                 let gone_val = |u: Uuid| vt.as_ref().is_some_and(|t| self.get(t, u).is_none());
@@ -378,7 +408,12 @@ impl<'a> Txn<'a> {
     }
 
     fn check_indexes(&self) -> Result<()> {
-        let touched: BTreeSet<&String> = self.changes.iter().filter(|(_, n)| n.is_some()).map(|(k, _)| &k.0).collect();
+        let touched: BTreeSet<&String> = self
+            .changes
+            .iter()
+            .filter(|(_, n)| n.is_some())
+            .map(|(k, _)| &k.0)
+            .collect();
         for t in touched {
             let ts = self.ts(t);
             for index in &ts.indexes {
@@ -418,9 +453,16 @@ impl Txn<'_> {
     fn duplicate_index(&self, ts: &TableSchema, index: &[usize], a: Uuid, b: Uuid) -> OvsdbError {
         let t = &ts.name;
         let values = |f: &[Datum]| -> String {
-            index.iter().map(|i| datum_text(&f[*i], &ts.column(*i).ty)).collect::<Vec<_>>().join(", ")
+            index
+                .iter()
+                .map(|i| datum_text(&f[*i], &ts.column(*i).ty))
+                .collect::<Vec<_>>()
+                .join(", ")
         };
-        let names: Vec<String> = index.iter().map(|i| format!("\"{}\"", ts.columns[*i].name)).collect();
+        let names: Vec<String> = index
+            .iter()
+            .map(|i| format!("\"{}\"", ts.columns[*i].name))
+            .collect();
         let on = if names.len() == 1 {
             format!("column {}", names[0])
         } else {
@@ -440,7 +482,11 @@ impl Txn<'_> {
             format!("{title} row, with UUID {u}, {how}")
         };
         let f = self.get(t, b).map(<[Datum]>::to_vec).unwrap_or_default();
-        let shown = if f.is_empty() { String::new() } else { values(&f) };
+        let shown = if f.is_empty() {
+            String::new()
+        } else {
+            values(&f)
+        };
         OvsdbError::constraint(format!(
             "Transaction causes multiple rows in \"{t}\" table to have identical values ({shown}) for index on {on}.  {}  {}",
             describe("First", a),

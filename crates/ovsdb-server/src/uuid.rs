@@ -86,7 +86,9 @@ fn next_random() -> u64 {
     if STATE.load(Ordering::Relaxed) == 0 {
         let _ = STATE.compare_exchange(0, seed(), Ordering::Relaxed, Ordering::Relaxed);
     }
-    let mut z = STATE.fetch_add(GAMMA, Ordering::Relaxed).wrapping_add(GAMMA);
+    let mut z = STATE
+        .fetch_add(GAMMA, Ordering::Relaxed)
+        .wrapping_add(GAMMA);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
@@ -101,10 +103,7 @@ mod tests {
         let s = "0123abcd-4567-89ab-cdef-0123456789ab";
         let u = Uuid::parse(s).unwrap();
         assert_eq!(u.to_string(), s);
-        assert_eq!(
-            Uuid::parse("0123ABCD-4567-89AB-CDEF-0123456789AB"),
-            Some(u)
-        );
+        assert_eq!(Uuid::parse("0123ABCD-4567-89AB-CDEF-0123456789AB"), Some(u));
         assert!(Uuid::parse("0123abcd-4567-89ab-cdef-0123456789a").is_none());
         assert!(Uuid::parse("0123abcd+4567-89ab-cdef-0123456789ab").is_none());
         let a = Uuid::parse("10000000-0000-0000-0000-000000000000").unwrap();

@@ -75,7 +75,11 @@ impl Atom {
         Ok(a)
     }
 
-    fn from_json_unchecked(v: &Value, base: &BaseType, symtab: Option<&mut Symtab>) -> Result<Atom> {
+    fn from_json_unchecked(
+        v: &Value,
+        base: &BaseType,
+        symtab: Option<&mut Symtab>,
+    ) -> Result<Atom> {
         match base.ty {
             AtomicType::Integer => {
                 if let Some(i) = v.as_i64() {
@@ -102,7 +106,11 @@ impl Atom {
             }
             AtomicType::Uuid => return parse_uuid(v, base, symtab).map(Atom::Uuid),
         }
-        Err(OvsdbError::syntax(Some(v), None, format!("expected {}", base.ty.name())))
+        Err(OvsdbError::syntax(
+            Some(v),
+            None,
+            format!("expected {}", base.ty.name()),
+        ))
     }
 
     /// Checks `base`'s constraints (not references: those are checked at commit).
@@ -196,7 +204,8 @@ impl Atom {
             Atom::Uuid(u) => u.to_string(),
             Atom::String(s) => {
                 let bare = !s.is_empty()
-                    && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+                    && s.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
                     && !s.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '.')
                     && s != "true"
                     && s != "false";
@@ -216,7 +225,9 @@ fn fmt_real(r: f64) -> String {
 }
 
 fn real_json(r: f64) -> Value {
-    serde_json::Number::from_f64(r).map(Value::Number).unwrap_or(Value::Null)
+    serde_json::Number::from_f64(r)
+        .map(Value::Number)
+        .unwrap_or(Value::Null)
 }
 
 impl PartialEq for Atom {
@@ -277,23 +288,34 @@ pub struct Symbol {
 impl Symtab {
     /// The symbol for `name`, created with a fresh UUID on first use.
     pub fn insert(&mut self, name: &str) -> &mut Symbol {
-        self.symbols.entry(name.to_string()).or_insert_with(|| Symbol {
-            uuid: Uuid::random(),
-            created: false,
-        })
+        self.symbols
+            .entry(name.to_string())
+            .or_insert_with(|| Symbol {
+                uuid: Uuid::random(),
+                created: false,
+            })
     }
 }
 
 fn unwrap_tagged<'a>(v: &'a Value, name: &str, want_array: bool) -> Result<&'a Value> {
     if let Some([tag, inner]) = v.as_array().map(Vec::as_slice) {
-        if tag.as_str() == Some(name) && (if want_array { inner.is_array() } else { inner.is_string() }) {
+        if tag.as_str() == Some(name)
+            && (if want_array {
+                inner.is_array()
+            } else {
+                inner.is_string()
+            })
+        {
             return Ok(inner);
         }
     }
     Err(OvsdbError::syntax(
         Some(v),
         None,
-        format!("expected [\"{name}\", <{}>]", if want_array { "array" } else { "string" }),
+        format!(
+            "expected [\"{name}\", <{}>]",
+            if want_array { "array" } else { "string" }
+        ),
     ))
 }
 
@@ -301,8 +323,9 @@ fn parse_uuid(v: &Value, _base: &BaseType, symtab: Option<&mut Symtab>) -> Resul
     match unwrap_tagged(v, "uuid", false) {
         Ok(s) => {
             let s = s.as_str().unwrap_or_default();
-            Uuid::parse(s)
-                .ok_or_else(|| OvsdbError::syntax(Some(v), None, format!("\"{s}\" is not a valid UUID")))
+            Uuid::parse(s).ok_or_else(|| {
+                OvsdbError::syntax(Some(v), None, format!("\"{s}\" is not a valid UUID"))
+            })
         }
         Err(e0) => {
             let Some(symtab) = symtab else { return Err(e0) };
@@ -311,7 +334,11 @@ fn parse_uuid(v: &Value, _base: &BaseType, symtab: Option<&mut Symtab>) -> Resul
             };
             let name = name.as_str().unwrap_or_default();
             if !is_id(name) {
-                return Err(OvsdbError::syntax(Some(v), None, "named-uuid string is not a valid <id>"));
+                return Err(OvsdbError::syntax(
+                    Some(v),
+                    None,
+                    "named-uuid string is not a valid <id>",
+                ));
             }
             Ok(symtab.insert(name).uuid)
         }
@@ -462,7 +489,10 @@ impl Datum {
                     OvsdbError::syntax(
                         Some(v),
                         None,
-                        format!("{class} must have {} to {} members but {n} are present", ty.min, ty.max),
+                        format!(
+                            "{class} must have {} to {} members but {n} are present",
+                            ty.min, ty.max
+                        ),
                     )
                 });
             }
@@ -473,12 +503,18 @@ impl Datum {
             for e in elems {
                 if let (Some(vt), Some(vals)) = (&ty.value, &mut d.values) {
                     let Some([k, val]) = e.as_array().map(Vec::as_slice) else {
-                        return Err(OvsdbError::syntax(Some(e), None, "expected 2-element array"));
+                        return Err(OvsdbError::syntax(
+                            Some(e),
+                            None,
+                            "expected 2-element array",
+                        ));
                     };
-                    d.keys.push(Atom::from_json(k, &ty.key, symtab.as_deref_mut())?);
+                    d.keys
+                        .push(Atom::from_json(k, &ty.key, symtab.as_deref_mut())?);
                     vals.push(Atom::from_json(val, vt, symtab.as_deref_mut())?);
                 } else {
-                    d.keys.push(Atom::from_json(e, &ty.key, symtab.as_deref_mut())?);
+                    d.keys
+                        .push(Atom::from_json(e, &ty.key, symtab.as_deref_mut())?);
                 }
             }
             d
@@ -502,7 +538,10 @@ impl Datum {
                     .collect::<Vec<_>>()
             ]),
             None if self.keys.len() == 1 => self.keys[0].to_json(),
-            None => json!(["set", self.keys.iter().map(Atom::to_json).collect::<Vec<_>>()]),
+            None => json!([
+                "set",
+                self.keys.iter().map(Atom::to_json).collect::<Vec<_>>()
+            ]),
         }
     }
 
@@ -627,7 +666,8 @@ impl Datum {
         let keep: Vec<bool> = (0..self.len())
             .map(|i| {
                 let (k, v) = self.pair(i);
-                !(key && k.as_uuid().is_some_and(gone) || value && v.and_then(Atom::as_uuid).is_some_and(gone))
+                !(key && k.as_uuid().is_some_and(gone)
+                    || value && v.and_then(Atom::as_uuid).is_some_and(gone))
             })
             .collect();
         let mut it = keep.iter();
@@ -671,10 +711,16 @@ mod tests {
         let t = ty(json!({"key": {"type": "integer", "minInteger": 0, "maxInteger": 4095}}));
         let e = Datum::from_json(&json!(4096), &t, None).unwrap_err();
         assert_eq!(e.tag, "constraint violation");
-        assert_eq!(e.details.unwrap(), "4096 is not in the valid range 0 to 4095 (inclusive)");
+        assert_eq!(
+            e.details.unwrap(),
+            "4096 is not in the valid range 0 to 4095 (inclusive)"
+        );
         let t = ty(json!({"key": {"type": "string", "enum": ["set", ["secure", "standalone"]]}}));
         let e = Datum::from_json(&json!("x y"), &t, None).unwrap_err();
-        assert_eq!(e.details.unwrap(), "\"x y\" is not one of the allowed values ([secure, standalone])");
+        assert_eq!(
+            e.details.unwrap(),
+            "\"x y\" is not one of the allowed values ([secure, standalone])"
+        );
         assert!(Datum::from_json(&json!("secure"), &t, None).is_ok());
     }
 
@@ -695,17 +741,29 @@ mod tests {
         let old = d(json!(["map", [["a", "1"], ["b", "2"], ["c", "3"]]]));
         let new = d(json!(["map", [["a", "1"], ["b", "9"], ["d", "4"]]]));
         let diff = Datum::diff(&old, &new, &m);
-        assert_eq!(diff, d(json!(["map", [["b", "9"], ["c", "3"], ["d", "4"]]])));
+        assert_eq!(
+            diff,
+            d(json!(["map", [["b", "9"], ["c", "3"], ["d", "4"]]]))
+        );
         let mut x = old.clone();
         x.apply_diff(&diff, &m);
         assert_eq!(x, new);
         let mut u = old.clone();
         u.union(&d(json!(["map", [["a", "changed"], ["z", "26"]]])));
-        assert_eq!(u, d(json!(["map", [["a", "1"], ["b", "2"], ["c", "3"], ["z", "26"]]])));
+        assert_eq!(
+            u,
+            d(json!([
+                "map",
+                [["a", "1"], ["b", "2"], ["c", "3"], ["z", "26"]]
+            ]))
+        );
         let mut s = old.clone();
         s.subtract(&d(json!(["map", [["a", "1"], ["b", "3"]]])));
         assert_eq!(s, d(json!(["map", [["b", "2"], ["c", "3"]]])));
-        let keys = Datum { keys: vec![Atom::String("c".into())], values: None };
+        let keys = Datum {
+            keys: vec![Atom::String("c".into())],
+            values: None,
+        };
         s.subtract(&keys);
         assert_eq!(s, d(json!(["map", [["b", "2"]]])));
         assert!(d(json!(["map", [["b", "2"]]])).includes_all(&old));

@@ -28,7 +28,10 @@ fn start(dir: &std::path::Path) -> Child {
         .expect("rvs-ovsdb-server");
     let t0 = Instant::now();
     while UnixStream::connect(&sock).is_err() {
-        assert!(t0.elapsed() < Duration::from_secs(10), "server did not start");
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "server did not start"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     child
@@ -44,7 +47,11 @@ impl Conn {
     fn open(dir: &std::path::Path) -> std::io::Result<Conn> {
         let s = UnixStream::connect(dir.join("db.sock"))?;
         s.set_read_timeout(Some(Duration::from_secs(10)))?;
-        Ok(Conn { s, f: Framer::new(), next: 1 })
+        Ok(Conn {
+            s,
+            f: Framer::new(),
+            next: 1,
+        })
     }
 
     /// Sends a transaction; the reply's result, or None if the server went away.
@@ -53,12 +60,18 @@ impl Conn {
         self.next += 1;
         let mut params = vec![json!("Open_vSwitch")];
         params.extend(ops.as_array().cloned().unwrap_or_default());
-        let m = Message::Request { method: "transact".into(), params, id: json!(id) };
+        let m = Message::Request {
+            method: "transact".into(),
+            params,
+            id: json!(id),
+        };
         self.s.write_all(&m.to_bytes()).ok()?;
         let mut buf = [0u8; 65536];
         loop {
             match self.f.next_message() {
-                Ok(Some(Message::Response { result, id: rid, .. })) if rid == json!(id) => return Some(result),
+                Ok(Some(Message::Response {
+                    result, id: rid, ..
+                })) if rid == json!(id) => return Some(result),
                 Ok(Some(_)) => continue,
                 Ok(None) => {}
                 Err(_) => return None,
@@ -75,11 +88,17 @@ impl Conn {
 fn present(dir: &std::path::Path) -> BTreeSet<u64> {
     let mut c = Conn::open(dir).expect("connect");
     let r = c
-        .transact(json!([{"op": "select", "table": "QoS", "where": [], "columns": ["external_ids"]}]))
+        .transact(
+            json!([{"op": "select", "table": "QoS", "where": [], "columns": ["external_ids"]}]),
+        )
         .expect("select");
     let mut out = BTreeSet::new();
     for row in r[0]["rows"].as_array().cloned().unwrap_or_default() {
-        for pair in row["external_ids"][1].as_array().cloned().unwrap_or_default() {
+        for pair in row["external_ids"][1]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
             if pair[0] == "n" {
                 let n: u64 = pair[1].as_str().and_then(|s| s.parse().ok()).expect("n");
                 assert!(out.insert(n), "row {n} twice");
@@ -110,8 +129,16 @@ fn kill_9_loses_no_acknowledged_transaction() {
     for round in 0..25 {
         let mut child = start(&dir);
         let have = present(&dir);
-        assert!(acked.is_subset(&have), "round {round}: lost {:?}", acked.difference(&have).collect::<Vec<_>>());
-        assert!(have.is_subset(&sent), "round {round}: rows never sent {:?}", have.difference(&sent).collect::<Vec<_>>());
+        assert!(
+            acked.is_subset(&have),
+            "round {round}: lost {:?}",
+            acked.difference(&have).collect::<Vec<_>>()
+        );
+        assert!(
+            have.is_subset(&sent),
+            "round {round}: rows never sent {:?}",
+            have.difference(&sent).collect::<Vec<_>>()
+        );
         acked = have;
         let pid = child.id();
         let delay = Duration::from_millis(5 + rand(80));
@@ -131,7 +158,11 @@ fn kill_9_loses_no_acknowledged_transaction() {
                 {"op": "mutate", "table": "QoS", "where": [["type", "==", "crash"]], "mutations": [["other_config", "insert", ["map", [["last", seq.to_string()]]]]]}
             ]);
             match c.transact(ops) {
-                Some(r) if r.as_array().is_some_and(|a| a.len() == 2 && a.iter().all(|x| x.get("error").is_none())) => {
+                Some(r)
+                    if r.as_array().is_some_and(|a| {
+                        a.len() == 2 && a.iter().all(|x| x.get("error").is_none())
+                    }) =>
+                {
                     acked.insert(seq);
                     total_acked_in_rounds += 1;
                 }
@@ -146,12 +177,27 @@ fn kill_9_loses_no_acknowledged_transaction() {
     let have = present(&dir);
     let _ = child.kill();
     let _ = child.wait();
-    assert!(acked.is_subset(&have), "lost {:?}", acked.difference(&have).collect::<Vec<_>>());
+    assert!(
+        acked.is_subset(&have),
+        "lost {:?}",
+        acked.difference(&have).collect::<Vec<_>>()
+    );
     assert!(have.is_subset(&sent));
-    assert!(total_acked_in_rounds > 25, "too few transactions ran: {total_acked_in_rounds}");
+    assert!(
+        total_acked_in_rounds > 25,
+        "too few transactions ran: {total_acked_in_rounds}"
+    );
     // The file is still one ovsdb-tool reads, when it is installed.
-    if let Ok(out) = Command::new("ovsdb-tool").arg("show-log").arg(dir.join("conf.db")).output() {
-        assert!(out.status.success(), "ovsdb-tool show-log: {}", String::from_utf8_lossy(&out.stderr));
+    if let Ok(out) = Command::new("ovsdb-tool")
+        .arg("show-log")
+        .arg(dir.join("conf.db"))
+        .output()
+    {
+        assert!(
+            out.status.success(),
+            "ovsdb-tool show-log: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -27,8 +27,23 @@ const TXNS: &[&str] = &[
 
 fn monitors() -> Vec<Vec<&'static str>> {
     vec![
-        vec!["--format=json", "monitor", "@REMOTE@", "rfc", "A", "name,i,si,m,refs"],
-        vec!["--format=json", "monitor-cond", "@REMOTE@", "rfc", r#"[["i",">",2]]"#, "A", "name,i"],
+        vec![
+            "--format=json",
+            "monitor",
+            "@REMOTE@",
+            "rfc",
+            "A",
+            "name,i,si,m,refs",
+        ],
+        vec![
+            "--format=json",
+            "monitor-cond",
+            "@REMOTE@",
+            "rfc",
+            r#"[["i",">",2]]"#,
+            "A",
+            "name,i",
+        ],
         vec!["--format=json", "monitor", "@REMOTE@", "rfc", "ALL"],
     ]
 }
@@ -54,7 +69,11 @@ fn normalize(out: &str) -> Vec<String> {
             groups.push(vec![text]);
         }
         groups.sort();
-        lines.push(format!("{} {}", mask_uuids(&v["headings"].to_string()), groups.concat().join(" ")));
+        lines.push(format!(
+            "{} {}",
+            mask_uuids(&v["headings"].to_string()),
+            groups.concat().join(" ")
+        ));
     }
     lines
 }
@@ -67,7 +86,10 @@ fn run(kind: Kind, schema: &Path) -> Vec<Vec<String>> {
     for (n, args) in monitors().into_iter().enumerate() {
         let file = s.dir.join(format!("mon{n}.out"));
         let f = std::fs::File::create(&file).expect("output file");
-        let args: Vec<String> = args.iter().map(|a| a.replace("@REMOTE@", &s.remote())).collect();
+        let args: Vec<String> = args
+            .iter()
+            .map(|a| a.replace("@REMOTE@", &s.remote()))
+            .collect();
         let child = Command::new("ovsdb-client")
             .args(&args)
             .stdin(Stdio::null())
@@ -79,8 +101,15 @@ fn run(kind: Kind, schema: &Path) -> Vec<Vec<String>> {
     }
     let wait_for = |file: &Path, what: &str| {
         let t0 = Instant::now();
-        while !std::fs::read_to_string(file).unwrap_or_default().contains(what) {
-            assert!(t0.elapsed() < Duration::from_secs(10), "{kind:?}: no {what} in {}", file.display());
+        while !std::fs::read_to_string(file)
+            .unwrap_or_default()
+            .contains(what)
+        {
+            assert!(
+                t0.elapsed() < Duration::from_secs(10),
+                "{kind:?}: no {what} in {}",
+                file.display()
+            );
             std::thread::sleep(Duration::from_millis(10));
         }
     };
@@ -98,7 +127,9 @@ fn run(kind: Kind, schema: &Path) -> Vec<Vec<String>> {
         wait_for(&file, "\"end\"");
         let _ = child.kill();
         let _ = child.wait();
-        outs.push(normalize(&std::fs::read_to_string(&file).unwrap_or_default()));
+        outs.push(normalize(
+            &std::fs::read_to_string(&file).unwrap_or_default(),
+        ));
     }
     outs
 }

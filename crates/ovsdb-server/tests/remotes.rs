@@ -15,7 +15,10 @@ use rvs_jsonrpc::{Framer, Message};
 use serde_json::{json, Value};
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("port")
 }
 
 fn call<S: Read + Write>(s: &mut S, method: &str, params: Value) -> Value {
@@ -45,7 +48,10 @@ fn tcp_up(port: u16) -> bool {
 fn wait(what: &str, mut f: impl FnMut() -> bool) {
     let t0 = Instant::now();
     while !f() {
-        assert!(t0.elapsed() < Duration::from_secs(10), "timed out waiting for {what}");
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "timed out waiting for {what}"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -79,7 +85,11 @@ fn ptcp_and_manager_options_remotes() {
             {"op": "insert", "table": "Manager", "row": {"target": target}, "uuid-name": "m"},
             {"op": "insert", "table": "Open_vSwitch", "row": {"manager_options": ["named-uuid", "m"]}}]),
     );
-    assert!(r.as_array().is_some_and(|a| a.iter().all(|x| x.get("error").is_none())), "{r}");
+    assert!(
+        r.as_array()
+            .is_some_and(|a| a.iter().all(|x| x.get("error").is_none())),
+        "{r}"
+    );
     wait("the manager_options listener", || tcp_up(p2));
     let mut m = TcpStream::connect(("127.0.0.1", p2)).expect("manager remote");
     assert_eq!(call(&mut m, "echo", json!(["hi"])), json!(["hi"]));
@@ -90,7 +100,11 @@ fn ptcp_and_manager_options_remotes() {
         json!(["Open_vSwitch", {"op": "update", "table": "Open_vSwitch", "where": [], "row": {"manager_options": ["set", []]}}]),
     );
     assert_eq!(r, json!([{"count": 1}]));
-    let r = call(&mut tcp, "transact", json!(["Open_vSwitch", {"op": "select", "table": "Manager", "where": [], "columns": ["target"]}]));
+    let r = call(
+        &mut tcp,
+        "transact",
+        json!(["Open_vSwitch", {"op": "select", "table": "Manager", "where": [], "columns": ["target"]}]),
+    );
     assert_eq!(r[0]["rows"], json!([]), "Manager row not collected: {r}");
     wait("the listener to close", || !tcp_up(p2));
     let _ = child.kill();

@@ -57,7 +57,9 @@ fn compare(a: &Value, b: &Value) -> Result<usize, String> {
             }
             Ok(n)
         }
-        (Value::Object(x), Value::Object(y)) if x.contains_key("error") && y.contains_key("error") => {
+        (Value::Object(x), Value::Object(y))
+            if x.contains_key("error") && y.contains_key("error") =>
+        {
             if x.get("error") == y.get("error") {
                 Ok(1)
             } else {
@@ -101,17 +103,32 @@ fn rfc7047_transactions_match_ovsdb_server() {
             (Ok(x), Ok(y)) => match compare(x, y) {
                 Ok(k) => {
                     if k > 0 {
-                        eprintln!("line {}: error details differ (tags equal):\n  ovs {x}\n  rvs {y}", lineno + 1);
+                        eprintln!(
+                            "line {}: error details differ (tags equal):\n  ovs {x}\n  rvs {y}",
+                            lineno + 1
+                        );
                     }
                     by_tag += k;
                 }
-                Err(e) => failures.push(format!("line {}: {line}\n  {e}\n  ovs: {x}\n  rvs: {y}", lineno + 1)),
+                Err(e) => failures.push(format!(
+                    "line {}: {line}\n  {e}\n  ovs: {x}\n  rvs: {y}",
+                    lineno + 1
+                )),
             },
-            (Err(x), Err(y)) if x.replace("ovsdb-server", "X") == y.replace("ovsdb-server", "X") => {}
-            _ => failures.push(format!("line {}: {line}\n  ovs: {a:?}\n  rvs: {b:?}", lineno + 1)),
+            (Err(x), Err(y))
+                if x.replace("ovsdb-server", "X") == y.replace("ovsdb-server", "X") => {}
+            _ => failures.push(format!(
+                "line {}: {line}\n  ovs: {a:?}\n  rvs: {b:?}",
+                lineno + 1
+            )),
         }
     }
-    assert!(failures.is_empty(), "{} of {n} transactions differ:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {n} transactions differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert!(n > 80, "only {n} transactions");
     eprintln!("{n} transactions answered alike ({by_tag} errors compared by tag only)");
 }

@@ -32,8 +32,18 @@ fn run_side(server: &Server, args: &[String], sort: bool) -> Side {
     let (labels, dump) = normalize_dump(&server.dump());
     Side {
         status: out.status.code(),
-        stdout: normalize_text(&String::from_utf8_lossy(&out.stdout), &labels, &server.dir, sort),
-        stderr: normalize_text(&String::from_utf8_lossy(&out.stderr), &labels, &server.dir, false),
+        stdout: normalize_text(
+            &String::from_utf8_lossy(&out.stdout),
+            &labels,
+            &server.dir,
+            sort,
+        ),
+        stderr: normalize_text(
+            &String::from_utf8_lossy(&out.stderr),
+            &labels,
+            &server.dir,
+            false,
+        ),
         dump,
     }
 }
@@ -58,15 +68,28 @@ fn run_script(name: &str, text: &str) -> Result<usize, String> {
         let b = run_side(&rvs, &args, sort);
         let mut diffs = Vec::new();
         if a.status != b.status {
-            diffs.push(format!("exit status: ovsdb-server {:?}, rvs {:?}", a.status, b.status));
+            diffs.push(format!(
+                "exit status: ovsdb-server {:?}, rvs {:?}",
+                a.status, b.status
+            ));
         }
-        for (what, x, y) in [("stdout", &a.stdout, &b.stdout), ("stderr", &a.stderr, &b.stderr), ("database", &a.dump, &b.dump)] {
+        for (what, x, y) in [
+            ("stdout", &a.stdout, &b.stdout),
+            ("stderr", &a.stderr, &b.stderr),
+            ("database", &a.dump, &b.dump),
+        ] {
             if x != y {
-                diffs.push(format!("{what} differs\n--- ovsdb-server ---\n{x}--- rvs-ovsdb-server ---\n{y}---"));
+                diffs.push(format!(
+                    "{what} differs\n--- ovsdb-server ---\n{x}--- rvs-ovsdb-server ---\n{y}---"
+                ));
             }
         }
         if !diffs.is_empty() {
-            return Err(format!("{name}:{}: {line}\n{}", lineno + 1, diffs.join("\n")));
+            return Err(format!(
+                "{name}:{}: {line}\n{}",
+                lineno + 1,
+                diffs.join("\n")
+            ));
         }
     }
     Ok(n)
@@ -90,7 +113,11 @@ fn vsctl_corpus_same_on_both_servers() {
     let mut failures = Vec::new();
     let mut total = 0;
     for f in &files {
-        let name = f.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let name = f
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
         if only.as_deref().is_some_and(|o| !name.contains(o)) {
             continue;
         }

@@ -57,7 +57,11 @@ impl TestServer {
             .status()
             .expect("ovsdb-tool");
         assert!(st.success(), "ovsdb-tool create failed");
-        let mut s = TestServer { dir, kind, child: None };
+        let mut s = TestServer {
+            dir,
+            kind,
+            child: None,
+        };
         s.spawn();
         s
     }
@@ -86,7 +90,11 @@ impl TestServer {
         self.child = Some(child);
         let t0 = Instant::now();
         while !sock.exists() {
-            assert!(t0.elapsed() < Duration::from_secs(10), "{} did not start", prog.display());
+            assert!(
+                t0.elapsed() < Duration::from_secs(10),
+                "{} did not start",
+                prog.display()
+            );
             std::thread::sleep(Duration::from_millis(10));
         }
     }
@@ -106,7 +114,10 @@ impl TestServer {
     /// `ovsdb-client ARGS` with the remote substituted for `@REMOTE@`.
     pub fn client(&self, args: &[&str]) -> Output {
         let remote = self.remote();
-        let args: Vec<String> = args.iter().map(|a| a.replace("@REMOTE@", &remote)).collect();
+        let args: Vec<String> = args
+            .iter()
+            .map(|a| a.replace("@REMOTE@", &remote))
+            .collect();
         let mut c = Command::new("ovsdb-client");
         c.args(&args);
         run_with_timeout(c, Duration::from_secs(20))

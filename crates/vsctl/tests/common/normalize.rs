@@ -237,7 +237,12 @@ pub fn normalize_dump(dump: &str) -> (BTreeMap<String, String>, String) {
     (labels, out)
 }
 
-pub fn normalize_text(s: &str, labels: &BTreeMap<String, String>, dir: &Path, sort: bool) -> String {
+pub fn normalize_text(
+    s: &str,
+    labels: &BTreeMap<String, String>,
+    dir: &Path,
+    sort: bool,
+) -> String {
     let mut extra: BTreeMap<String, String> = BTreeMap::new();
     let s = s.replace(&dir.display().to_string(), "<dir>");
     let s = s.replace("rvs-vsctl", "ovs-vsctl");
@@ -272,4 +277,3 @@ pub fn normalize_text(s: &str, labels: &BTreeMap<String, String>, dir: &Path, so
     }
     out
 }
-
