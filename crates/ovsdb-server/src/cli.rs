@@ -21,7 +21,8 @@ Remotes (--remote may be given more than once):
 
 Other options:
   --pidfile[=FILE]        create pidfile (default: $OVS_RUNDIR/ovsdb-server.pid)
-  --unixctl=SOCKET, --no-chdir, --log-file[=FILE]  accepted for compatibility
+  --log-file[=FILE]       also log to FILE (default: $OVS_LOGDIR/ovsdb-server.log)
+  --unixctl=SOCKET, --no-chdir  accepted for compatibility
   -h, --help              display this help message
   -V, --version           display version information
 ";
@@ -35,6 +36,8 @@ pub struct Options {
     pub remotes: Vec<String>,
     /// Pidfile.
     pub pidfile: Option<PathBuf>,
+    /// Log file (besides stderr).
+    pub log_file: Option<PathBuf>,
 }
 
 fn env_dir(var: &str, default: &str) -> PathBuf {
@@ -56,6 +59,7 @@ pub fn parse(args: &[String]) -> Result<Option<Options>, String> {
         databases: Vec::new(),
         remotes: Vec::new(),
         pidfile: None,
+        log_file: None,
     };
     for a in args {
         match a.as_str() {
@@ -68,7 +72,11 @@ pub fn parse(args: &[String]) -> Result<Option<Options>, String> {
                 return Ok(None);
             }
             "--pidfile" => o.pidfile = Some(rundir.join("ovsdb-server.pid")),
-            "--no-chdir" | "--log-file" | "-v" | "--verbose" => {}
+            "--log-file" => {
+                o.log_file =
+                    Some(env_dir("OVS_LOGDIR", "/var/log/openvswitch").join("ovsdb-server.log"))
+            }
+            "--no-chdir" | "-v" | "--verbose" => {}
             "--detach" => return Err("--detach is not supported: run it under a supervisor".into()),
             s if s.starts_with("--remote=") => o.remotes.push(s["--remote=".len()..].to_string()),
             s if s.starts_with("--pidfile=") => o.pidfile = Some(s["--pidfile=".len()..].into()),
@@ -85,6 +93,54 @@ pub fn parse(args: &[String]) -> Result<Option<Options>, String> {
         o.databases.push(default_db());
     }
     Ok(Some(o))
+}
+
+/// Log lines to stderr and, if given, a file, in OVS's `time|level|module|text` shape.
+struct Logger {
+    file: Option<std::sync::Mutex<std::fs::File>>,
+}
+
+impl log::Log for Logger {
+    fn enabled(&self, m: &log::Metadata<'_>) -> bool {
+        m.level() <= log::Level::Info
+    }
+
+    fn log(&self, r: &log::Record<'_>) {
+        if !self.enabled(r.metadata()) {
+            return;
+        }
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let line = format!("{secs}|{}|{}|{}\n", r.level(), r.target(), r.args());
+        eprint!("{line}");
+        if let Some(f) = &self.file {
+            use std::io::Write as _;
+            let mut f = f.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let _ = f.write_all(line.as_bytes());
+        }
+    }
+
+    fn flush(&self) {}
+}
+
+fn init_log(path: Option<&std::path::Path>) -> Result<(), String> {
+    let file = match path {
+        Some(p) => Some(std::sync::Mutex::new(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)
+                .map_err(|e| format!("{}: {e}", p.display()))?,
+        )),
+        None => None,
+    };
+    // A logger set already (by an embedding program) is kept.
+    if log::set_boxed_logger(Box::new(Logger { file })).is_ok() {
+        log::set_max_level(log::LevelFilter::Info);
+    }
+    Ok(())
 }
 
 fn load(paths: &[PathBuf]) -> Result<Server, String> {
@@ -114,6 +170,10 @@ pub fn run(args: &[String]) -> i32 {
             return 1;
         }
     };
+    if let Err(e) = init_log(opts.log_file.as_deref()) {
+        eprintln!("rvs-ovsdb-server: {e}");
+        return 1;
+    }
     let server = match load(&opts.databases) {
         Ok(s) => s,
         Err(e) => {
@@ -121,6 +181,20 @@ pub fn run(args: &[String]) -> i32 {
             return 1;
         }
     };
+    log::info!(
+        "rvs-ovsdb-server {} serving {} on {}",
+        env!("CARGO_PKG_VERSION"),
+        opts.databases
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        if opts.remotes.is_empty() {
+            "no remotes".to_string()
+        } else {
+            opts.remotes.join(", ")
+        }
+    );
     let handle = match net::spawn(server, opts.remotes.clone()) {
         Ok(h) => h,
         Err(e) => {
@@ -159,4 +233,38 @@ pub fn run(args: &[String]) -> i32 {
         let _ = std::fs::remove_file(p);
     }
     0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(v: &[&str]) -> Result<Option<Options>, String> {
+        parse(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn ovsdb_server_style_options() {
+        let o = p(&[
+            "a.db",
+            "b.db",
+            "--remote=punix:/x",
+            "--remote=ptcp:1",
+            "--pidfile=/p",
+            "--no-chdir",
+            "--unixctl=/c",
+        ])
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            o.databases,
+            vec![PathBuf::from("a.db"), PathBuf::from("b.db")]
+        );
+        assert_eq!(o.remotes, vec!["punix:/x", "ptcp:1"]);
+        assert_eq!(o.pidfile, Some(PathBuf::from("/p")));
+        let o = p(&[]).unwrap().unwrap();
+        assert!(o.databases[0].ends_with("conf.db"));
+        assert!(p(&["--detach"]).is_err());
+        assert!(p(&["--bogus"]).unwrap_err().contains("unrecognized option"));
+    }
 }

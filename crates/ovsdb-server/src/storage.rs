@@ -250,15 +250,21 @@ pub struct Storage {
     _lock: nix::fcntl::Flock<File>,
 }
 
+/// The lock file Open vSwitch uses for a database (`.NAME.~lock~` beside it).
 fn lock_path(path: &Path) -> PathBuf {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    path.with_file_name(format!(".{name}.~rvs-lock~"))
+    path.with_file_name(format!(".{name}.~lock~"))
 }
 
+/// Locks the database against other writers: an `fcntl` write lock on OVS's lock
+/// file (what `ovsdb-server` and `ovsdb-tool` take, so neither can open a database
+/// rvs is serving, nor rvs one they are using), plus `flock` on the same file,
+/// which also excludes a second opener within this process.
 fn take_lock(path: &Path) -> Result<nix::fcntl::Flock<File>> {
+    use std::os::fd::AsRawFd;
     let lp = lock_path(path);
     let f = OpenOptions::new()
         .create(true)
@@ -266,12 +272,21 @@ fn take_lock(path: &Path) -> Result<nix::fcntl::Flock<File>> {
         .write(true)
         .open(&lp)
         .map_err(io(&lp, "open lock file"))?;
-    nix::fcntl::Flock::lock(f, nix::fcntl::FlockArg::LockExclusiveNonblock).map_err(|(_, e)| {
-        StorageError::Format {
-            path: path.to_path_buf(),
-            why: format!("database is locked by another process ({e})"),
-        }
-    })
+    let locked = |e: nix::errno::Errno| StorageError::Format {
+        path: path.to_path_buf(),
+        why: format!("database is locked by another process ({e})"),
+    };
+    let f = nix::fcntl::Flock::lock(f, nix::fcntl::FlockArg::LockExclusiveNonblock)
+        .map_err(|(_, e)| locked(e))?;
+    let lock = nix::libc::flock {
+        l_type: nix::libc::F_WRLCK as i16,
+        l_whence: nix::libc::SEEK_SET as i16,
+        l_start: 0,
+        l_len: 0,
+        l_pid: 0,
+    };
+    nix::fcntl::fcntl(f.as_raw_fd(), nix::fcntl::FcntlArg::F_SETLK(&lock)).map_err(locked)?;
+    Ok(f)
 }
 
 fn fsync_dir(path: &Path) {
