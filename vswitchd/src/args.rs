@@ -38,7 +38,8 @@ rvs-vswitchd: userspace OpenFlow switch, a drop-in for ovs-vswitchd
 usage: rvs-vswitchd [OPTIONS] [DATABASE]
 where DATABASE is a socket on which ovsdb-server is listening.
 Without DATABASE, rvs-vswitchd serves $OVS_DBDIR/conf.db itself (created if
-absent) on \"punix:$OVS_RUNDIR/db.sock\" with its embedded OVSDB server.
+absent) on \"punix:$OVS_RUNDIR/db.sock\" with its embedded OVSDB server, or,
+when an ovsdb-server already serves that file, connects to \"unix:$OVS_RUNDIR/db.sock\".
   unix:FILE               Unix domain socket named FILE
   tcp:IP:PORT             TCP socket to IP with port PORT
   ssl:IP:PORT             SSL socket to IP with port PORT

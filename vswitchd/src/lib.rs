@@ -146,14 +146,31 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         args.remote
     );
 
-    // No database remote: serve the database ourselves (own thread) and use it.
+    // No database remote: serve the database ourselves (own thread) and use it,
+    // unless an ovsdb-server already serves it (it holds the database's lock): then
+    // connect to that one, as ovs-vswitchd would.
     let embedded = match &args.embedded_db {
         Some(db) => {
+            use rvs_ovsdb_server::{net::ServeError, storage::StorageError};
             let sock = format!("punix:{}", args.rundir.join("db.sock").display());
-            let h = rvs_ovsdb_server::net::serve_file(db, vec![sock])
-                .with_context(|| format!("{}: could not serve the database", db.display()))?;
-            log::info!("serving {} with the embedded OVSDB server", db.display());
-            Some(h)
+            match rvs_ovsdb_server::net::serve_file(db, vec![sock]) {
+                Ok(h) => {
+                    log::info!("serving {} with the embedded OVSDB server", db.display());
+                    Some(h)
+                }
+                Err(ServeError::Storage(StorageError::Locked { .. })) => {
+                    log::info!(
+                        "{} is served by another process; connecting to {}",
+                        db.display(),
+                        args.remote
+                    );
+                    None
+                }
+                Err(e) => {
+                    return Err(e)
+                        .with_context(|| format!("{}: could not serve the database", db.display()))
+                }
+            }
         }
         None => None,
     };

@@ -49,6 +49,15 @@ pub enum StorageError {
         /// What is wrong.
         why: String,
     },
+    /// Another process (an `ovsdb-server`, `ovsdb-tool` or another rvs) holds the
+    /// database's lock.
+    #[error("{path}: database is locked by another process ({errno})")]
+    Locked {
+        /// The database file.
+        path: PathBuf,
+        /// What the lock call said.
+        errno: nix::errno::Errno,
+    },
     /// The schema record is not a valid schema.
     #[error("{path}: bad schema: {source}")]
     Schema {
@@ -272,9 +281,9 @@ fn take_lock(path: &Path) -> Result<nix::fcntl::Flock<File>> {
         .write(true)
         .open(&lp)
         .map_err(io(&lp, "open lock file"))?;
-    let locked = |e: nix::errno::Errno| StorageError::Format {
+    let locked = |errno: nix::errno::Errno| StorageError::Locked {
         path: path.to_path_buf(),
-        why: format!("database is locked by another process ({e})"),
+        errno,
     };
     let f = nix::fcntl::Flock::lock(f, nix::fcntl::FlockArg::LockExclusiveNonblock)
         .map_err(|(_, e)| locked(e))?;
