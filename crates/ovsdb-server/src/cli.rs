@@ -17,6 +17,7 @@ The default DATABASE, if none is given, is $OVS_DBDIR/conf.db
 Remotes (--remote may be given more than once):
   --remote=punix:FILE     listen on Unix domain socket FILE
   --remote=ptcp:PORT[:IP] listen on TCP PORT on IP (default 0.0.0.0)
+  --remote=unix:FILE, --remote=tcp:IP:PORT  connect out and serve the peer
   --remote=db:DB,TABLE,COLUMN  listen on the targets in DB's TABLE COLUMN
 
 Other options:

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rvs_jsonrpc::{Framer, Message};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -22,7 +22,7 @@ use crate::server::{Server, SessionId};
 #[derive(Debug, thiserror::Error)]
 pub enum NetError {
     /// A remote could not be parsed.
-    #[error("{0}: unsupported remote (use punix:PATH, ptcp:PORT[:IP] or db:DB,TABLE,COLUMN)")]
+    #[error("{0}: unsupported remote (use punix:PATH, ptcp:PORT[:IP], unix:PATH, tcp:IP:PORT or db:DB,TABLE,COLUMN)")]
     BadRemote(String),
     /// A listener could not be opened.
     #[error("{remote}: {source}")]
@@ -92,24 +92,90 @@ impl Handle {
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Listen {
+    /// `punix:PATH`.
     Unix(PathBuf),
+    /// `ptcp:PORT[:IP]`, as `IP:PORT`.
     Tcp(String),
+    /// `unix:PATH`: the server connects out and serves the peer.
+    ConnectUnix(PathBuf),
+    /// `tcp:IP:PORT`: the server connects out and serves the peer.
+    ConnectTcp(String),
+}
+
+fn host_port(ip: &str, port: u16) -> String {
+    let ip = ip.trim_start_matches('[').trim_end_matches(']');
+    if ip.contains(':') {
+        format!("[{ip}]:{port}")
+    } else {
+        format!("{ip}:{port}")
+    }
 }
 
 fn parse_listen(remote: &str) -> Option<Listen> {
     if let Some(p) = remote.strip_prefix("punix:") {
         return Some(Listen::Unix(PathBuf::from(p)));
     }
+    if let Some(p) = remote.strip_prefix("unix:") {
+        return Some(Listen::ConnectUnix(PathBuf::from(p)));
+    }
+    if let Some(rest) = remote.strip_prefix("tcp:") {
+        let (ip, port) = rest.rsplit_once(':')?;
+        return Some(Listen::ConnectTcp(host_port(ip, port.parse().ok()?)));
+    }
     let rest = remote.strip_prefix("ptcp:")?;
     let mut parts = rest.splitn(2, ':');
     let port: u16 = parts.next()?.parse().ok()?;
-    let ip = parts.next().unwrap_or("0.0.0.0");
-    let ip = ip.trim_start_matches('[').trim_end_matches(']');
-    Some(Listen::Tcp(if ip.contains(':') {
-        format!("[{ip}]:{port}")
-    } else {
-        format!("{ip}:{port}")
-    }))
+    Some(Listen::Tcp(host_port(
+        parts.next().unwrap_or("0.0.0.0"),
+        port,
+    )))
+}
+
+/// Keeps an outgoing connection to `l` up, serving whoever answers, reconnecting
+/// with a backoff of 1 to 8 seconds.
+async fn connect_loop(l: Listen, events: mpsc::UnboundedSender<EventBox>) {
+    let mut backoff = Duration::from_secs(1);
+    loop {
+        let served = match &l {
+            Listen::ConnectUnix(p) => match tokio::net::UnixStream::connect(p).await {
+                Ok(s) => {
+                    let (r, w) = s.into_split();
+                    connection(r, w, events.clone()).await;
+                    true
+                }
+                Err(_) => false,
+            },
+            Listen::ConnectTcp(a) => match tokio::net::TcpStream::connect(a).await {
+                Ok(s) => {
+                    let _ = s.set_nodelay(true);
+                    let (r, w) = s.into_split();
+                    connection(r, w, events.clone()).await;
+                    true
+                }
+                Err(_) => false,
+            },
+            _ => return,
+        };
+        backoff = if served {
+            Duration::from_secs(1)
+        } else {
+            (backoff * 2).min(Duration::from_secs(8))
+        };
+        tokio::time::sleep(backoff).await;
+    }
+}
+
+/// Starts serving one remote: a listener, or an outgoing connection kept up.
+async fn start_remote(
+    l: &Listen,
+    events: &mpsc::UnboundedSender<EventBox>,
+) -> std::io::Result<JoinHandle<()>> {
+    match l {
+        Listen::ConnectUnix(_) | Listen::ConnectTcp(_) => Ok(tokio::task::spawn_local(
+            connect_loop(l.clone(), events.clone()),
+        )),
+        _ => Ok(spawn_accept(open_listener(l).await?, events.clone())),
+    }
 }
 
 async fn open_listener(l: &Listen) -> std::io::Result<Listener> {
@@ -118,17 +184,17 @@ async fn open_listener(l: &Listen) -> std::io::Result<Listener> {
             if p.exists() {
                 let _ = std::fs::remove_file(p);
             }
-            Ok(Listener::Unix(
-                tokio::net::UnixListener::bind(p)?,
-                p.clone(),
-            ))
+            Ok(Listener::Unix(tokio::net::UnixListener::bind(p)?))
         }
         Listen::Tcp(a) => Ok(Listener::Tcp(tokio::net::TcpListener::bind(a).await?)),
+        Listen::ConnectUnix(_) | Listen::ConnectTcp(_) => {
+            Err(std::io::Error::other("not a listening remote"))
+        }
     }
 }
 
 enum Listener {
-    Unix(tokio::net::UnixListener, PathBuf),
+    Unix(tokio::net::UnixListener),
     Tcp(tokio::net::TcpListener),
 }
 
@@ -136,7 +202,7 @@ fn spawn_accept(l: Listener, events: mpsc::UnboundedSender<EventBox>) -> JoinHan
     tokio::task::spawn_local(async move {
         loop {
             match &l {
-                Listener::Unix(u, _) => match u.accept().await {
+                Listener::Unix(u) => match u.accept().await {
                     Ok((s, _)) => {
                         let (r, w) = s.into_split();
                         tokio::task::spawn_local(connection(r, w, events.clone()));
@@ -261,9 +327,8 @@ impl Core {
             if self.dynamic.contains_key(&l) {
                 continue;
             }
-            match open_listener(&l).await {
-                Ok(listener) => {
-                    let h = spawn_accept(listener, self.events.clone());
+            match start_remote(&l, &self.events).await {
+                Ok(h) => {
                     self.dynamic.insert(l, h);
                 }
                 Err(e) => log::warn!("{l:?}: {e}"),
@@ -331,18 +396,15 @@ async fn run(
     let mut accept_tasks = Vec::new();
     let mut unix_paths = Vec::new();
     for l in &static_listens {
-        match open_listener(l).await {
-            Ok(listener) => {
-                if let Listener::Unix(_, p) = &listener {
+        match start_remote(l, &events).await {
+            Ok(h) => {
+                if let Listen::Unix(p) = l {
                     unix_paths.push(p.clone());
                 }
-                accept_tasks.push(spawn_accept(listener, events.clone()));
+                accept_tasks.push(h);
             }
             Err(source) => {
-                let remote = match l {
-                    Listen::Unix(p) => format!("punix:{}", p.display()),
-                    Listen::Tcp(a) => format!("ptcp:{a}"),
-                };
+                let remote = format!("{l:?}");
                 let _ = ready.send(Err(NetError::Listen { remote, source }));
                 return;
             }

@@ -111,3 +111,52 @@ fn ptcp_and_manager_options_remotes() {
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Active remotes: the server connects out (`tcp:`, from the command line and from
+/// a Manager row) and serves the peer that accepted, like an OVSDB manager.
+#[test]
+fn active_tcp_remotes() {
+    let dir = support::unique_dir("active");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let mgr = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let mgr_port = mgr.local_addr().expect("addr").port();
+    let sock = dir.join("db.sock");
+    let mut child = Command::new(support::rvs_server_bin())
+        .arg(dir.join("conf.db"))
+        .arg(format!("--remote=punix:{}", sock.display()))
+        .arg(format!("--remote=tcp:127.0.0.1:{port}"))
+        .arg("--remote=db:Open_vSwitch,Open_vSwitch,manager_options")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("rvs-ovsdb-server");
+    let (mut s, _) = listener.accept().expect("the server connects out");
+    s.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    assert_eq!(
+        call(&mut s, "list_dbs", json!([])),
+        json!(["Open_vSwitch", "_Server"])
+    );
+    let target = format!("tcp:127.0.0.1:{mgr_port}");
+    let r = call(
+        &mut s,
+        "transact",
+        json!(["Open_vSwitch",
+            {"op": "insert", "table": "Manager", "row": {"target": target}, "uuid-name": "m"},
+            {"op": "insert", "table": "Open_vSwitch", "row": {"manager_options": ["named-uuid", "m"]}}]),
+    );
+    assert!(
+        r.as_array()
+            .is_some_and(|a| a.iter().all(|x| x.get("error").is_none())),
+        "{r}"
+    );
+    let (mut m, _) = mgr.accept().expect("the server connects to the manager");
+    m.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    assert_eq!(call(&mut m, "echo", json!(["x"])), json!(["x"]));
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+}
