@@ -140,7 +140,6 @@ fn kill_9_loses_no_acknowledged_transaction() {
             have.difference(&sent).collect::<Vec<_>>()
         );
         acked = have;
-        let pid = child.id();
         let delay = Duration::from_millis(5 + rand(80));
         let killer = std::thread::spawn(move || {
             std::thread::sleep(delay);
@@ -151,7 +150,7 @@ fn kill_9_loses_no_acknowledged_transaction() {
         loop {
             seq += 1;
             sent.insert(seq);
-            // Every few transactions also delete and modify, so records are not
+            // Each transaction also modifies the existing rows, so records are not
             // only inserts.
             let ops = json!([
                 {"op": "insert", "table": "QoS", "row": {"type": "crash", "external_ids": ["map", [["n", seq.to_string()]]]}},
@@ -171,7 +170,6 @@ fn kill_9_loses_no_acknowledged_transaction() {
             }
         }
         killer.join().expect("killer");
-        let _ = pid;
     }
     let mut child = start(&dir);
     let have = present(&dir);
