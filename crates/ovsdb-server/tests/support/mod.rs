@@ -20,13 +20,25 @@ pub fn rvs_server_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_rvs-ovsdb-server"))
 }
 
-/// Panics unless the OVS tools the differential tests need are installed.
-pub fn require_ovs_tools() {
-    for tool in ["ovsdb-server", "ovsdb-tool", "ovsdb-client"] {
-        if Command::new(tool).arg("--version").output().is_err() {
-            panic!("{tool} is not installed: this differential test needs Open vSwitch 3.1");
-        }
+/// Whether the Open vSwitch tools a differential test needs are installed. When
+/// they are not, the test fails if `RVS_REQUIRE_ORACLES=1` (CI sets it) and is
+/// otherwise skipped with a note (returns false).
+pub fn have_ovs_tools(extra: &[&str]) -> bool {
+    let missing: Vec<&str> = ["ovsdb-server", "ovsdb-tool", "ovsdb-client"]
+        .iter()
+        .chain(extra)
+        .copied()
+        .filter(|t| Command::new(t).arg("--version").output().is_err())
+        .collect();
+    if missing.is_empty() {
+        return true;
     }
+    assert!(
+        std::env::var("RVS_REQUIRE_ORACLES").as_deref() != Ok("1"),
+        "{missing:?} not installed: this differential test needs Open vSwitch 3.1 (scripts/deps.sh)"
+    );
+    eprintln!("skipping: {missing:?} not installed (Open vSwitch 3.1 is the oracle)");
+    false
 }
 
 pub fn unique_dir(tag: &str) -> PathBuf {
