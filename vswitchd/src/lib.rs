@@ -164,6 +164,34 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         args.remote
     );
 
+    // No database remote: serve the database ourselves (own thread) and use it,
+    // unless an ovsdb-server already serves it (it holds the database's lock): then
+    // connect to that one, as ovs-vswitchd would.
+    let embedded = match &args.embedded_db {
+        Some(db) => {
+            use rvs_ovsdb_server::{net::ServeError, storage::StorageError};
+            let sock = format!("punix:{}", args.rundir.join("db.sock").display());
+            match rvs_ovsdb_server::net::serve_file(db, vec![sock]) {
+                Ok(h) => {
+                    log::info!("serving {} with the embedded OVSDB server", db.display());
+                    Some(h)
+                }
+                Err(ServeError::Storage(StorageError::Locked { .. })) => {
+                    log::info!(
+                        "{} is served by another process; connecting to {}",
+                        db.display(),
+                        args.remote
+                    );
+                    None
+                }
+                Err(e) => {
+                    return Err(e)
+                        .with_context(|| format!("{}: could not serve the database", db.display()))
+                }
+            }
+        }
+        None => None,
+    };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -190,6 +218,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             _ = term.recv() => Ok(()),
         }
     })?;
+    if let Some(h) = embedded {
+        h.stop();
+    }
     log::info!("rvs-vswitchd exiting");
     Ok(())
 }

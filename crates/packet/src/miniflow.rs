@@ -310,10 +310,12 @@ mod tests {
     #[test]
     fn mask_plans_hash_and_match_like_miniflows() {
         let f = extract(&frame(), 3);
-        let mut mask = Flow::default();
-        mask.in_port = u32::MAX;
-        mask.nw_dst = u32::MAX;
-        mask.tp_dst = 0xff00;
+        let mask = Flow {
+            in_port: u32::MAX,
+            nw_dst: u32::MAX,
+            tp_dst: 0xff00,
+            ..Flow::default()
+        };
         let m = Miniflow::from_flow(&mask);
         let plan = MaskPlan::new(&m);
         let key = Miniflow::masked(&f, &m);
