@@ -57,4 +57,7 @@ if [ "${RVS_E2E_SWITCH:-rvs}" != ovs ]; then
     RVS_DEMO_DB=embedded bash scripts/demo.sh
 fi
 
+step "scripts/bench.sh --quick (rvs and ovs-vswitchd-dpdk both forward on DPDK ports; no speed asserted)"
+bash scripts/bench.sh --quick
+
 step "all passed"
