@@ -45,7 +45,7 @@ impl PacketKey {
     pub fn of_packet(flow: &Flow) -> PacketKey {
         debug_assert!(flow.words()[PACKET_WORDS..].iter().all(|w| *w == 0));
         PacketKey {
-            hash: rvs_packet::miniflow::hash_prefix(flow, PACKET_WORDS),
+            hash: rvs_packet::miniflow::hash_header(flow),
         }
     }
 }

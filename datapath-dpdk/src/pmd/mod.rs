@@ -490,8 +490,6 @@ impl Pmd {
         // Two passes, as OVS does: extract the whole burst, then look it up. By the
         // time a flow's words are hashed, the narrow stores that built them have
         // retired, so the wide loads do not stall on store forwarding.
-        // The first pass also hashes each flow and prefetches its EMC slot, so that the
-        // second pass's lookups do not wait on one cache miss after another.
         for i in 0..n {
             extract_packet_layout(
                 self.batch.frame(i),
@@ -499,6 +497,10 @@ impl Pmd {
                 &mut self.flows[i],
                 &mut self.layouts[i],
             );
+        }
+        // Then hash every flow and prefetch its EMC slot, so that the lookups below do
+        // not wait on one cache miss after another.
+        for i in 0..n {
             let pk = PacketKey::of_packet(&self.flows[i]);
             self.caches.emc.prefetch(&pk);
             self.keys[i] = pk;
