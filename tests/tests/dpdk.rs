@@ -38,7 +38,15 @@ fn add_dpdk_port(bed: &Bed, br: &str, name: &str, devargs: &str) {
     };
     let opt = format!("options:dpdk-devargs={devargs}");
     let mut args = vec![
-        "add-port", br, name, "--", "set", "Interface", name, "type=dpdk", &opt,
+        "add-port",
+        br,
+        name,
+        "--",
+        "set",
+        "Interface",
+        name,
+        "type=dpdk",
+        &opt,
     ];
     if let Some(o) = &ofport {
         args.push(o);

@@ -77,6 +77,7 @@ fn pmd_stats_show(sw: &Switch) -> String {
             "  avg. datapath passes per packet: {:.2}",
             per(passes, packets)
         );
+        let _ = writeln!(s, "  simple match hits: {}", get(&st.simple_hits));
         let _ = writeln!(s, "  emc hits: {}", get(&st.emc_hits));
         let _ = writeln!(s, "  smc hits: {}", get(&st.smc_hits));
         let _ = writeln!(s, "  megaflow hits: {}", get(&st.megaflow_hits));

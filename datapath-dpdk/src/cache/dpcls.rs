@@ -18,6 +18,18 @@ use super::{DpActions, MegaflowEntry, PrehashedHasher};
 /// How often (in lookups) a classifier re-sorts its subtables by hits.
 const RERANK_INTERVAL: u64 = 1 << 14;
 
+/// Whether `mask` matches on the input port and nothing else.
+fn is_in_port_only(mask: &Miniflow) -> bool {
+    static IN_PORT: std::sync::OnceLock<Miniflow> = std::sync::OnceLock::new();
+    *mask
+        == *IN_PORT.get_or_init(|| {
+            Miniflow::from_flow(&Flow {
+                in_port: u32::MAX,
+                ..Flow::default()
+            })
+        })
+}
+
 /// End of a slot chain.
 const NIL: u32 = u32::MAX;
 
@@ -222,6 +234,22 @@ impl Megaflows {
     pub fn lookup(&mut self, flow: &Flow) -> Option<&Arc<MegaflowEntry>> {
         let f = self.find(flow)?;
         Some(self.get(f))
+    }
+
+    /// The megaflow every packet of `in_port` matches, when the port's classifier
+    /// holds exactly one megaflow and its mask is the input port alone: then each of
+    /// the port's packets has that megaflow's actions, with no need to extract or look
+    /// anything up (OVS's "simple match" for such ports).
+    #[inline]
+    pub fn port_wide(&self, in_port: u32) -> Option<&Arc<MegaflowEntry>> {
+        let cls = self.by_port.get(&in_port)?;
+        let [st] = &cls.subtables[..] else {
+            return None;
+        };
+        if st.len != 1 || !is_in_port_only(&st.mask) {
+            return None;
+        }
+        st.live().next().filter(|e| !e.is_dead())
     }
 
     /// Where the megaflow that matches `flow` is: a handle that holds no borrow, so a

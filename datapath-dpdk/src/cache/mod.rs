@@ -116,6 +116,16 @@ impl MegaflowEntry {
         self.dead.store(true, Ordering::Relaxed);
     }
 
+    /// Counts `n` hits of `bytes` in all at once.
+    #[inline]
+    pub fn hit_n(&self, n: usize, bytes: usize, now_ms: u64) {
+        let p = self.packets.load(Ordering::Relaxed);
+        self.packets.store(p + n as u64, Ordering::Relaxed);
+        let b = self.bytes.load(Ordering::Relaxed);
+        self.bytes.store(b + bytes as u64, Ordering::Relaxed);
+        self.used_ms.store(now_ms, Ordering::Relaxed);
+    }
+
     /// Counts a hit. Only the owning PMD writes, so a load and a store suffice (no
     /// locked read-modify-write on the packet path); readers see whole values.
     #[inline]

@@ -487,6 +487,35 @@ impl Pmd {
         PmdStats::add(&self.stats.packets, n as u64);
         PmdStats::add(&self.stats.passes, n as u64);
         let mut flow_drops = 0u64;
+        // A port whose one megaflow matches on the port alone: every packet has its
+        // actions, so skip extraction and lookups altogether.
+        if let Some(e) = self.caches.megaflows.port_wide(in_port) {
+            if e.actions.output_only {
+                let bytes = (0..n).map(|i| self.batch.frame(i).len()).sum();
+                e.hit_n(n, bytes, self.now_ms);
+                PmdStats::add(&self.stats.simple_hits, n as u64);
+                if e.actions.list.is_empty() {
+                    self.stats.count_drop(DropReason::FlowDrop, n as u64);
+                }
+                for a in &e.actions.list {
+                    if let DpAction::Output(p) = a {
+                        for i in 0..n {
+                            queue_index(
+                                &mut self.tx,
+                                &mut self.tx_pending,
+                                &mut self.batch,
+                                &self.stats,
+                                *p,
+                                i,
+                            );
+                        }
+                    }
+                }
+                self.flush_tx();
+                self.batch.clear();
+                return;
+            }
+        }
         // Two passes, as OVS does: extract the whole burst, then look it up. By the
         // time a flow's words are hashed, the narrow stores that built them have
         // retired, so the wide loads do not stall on store forwarding.
