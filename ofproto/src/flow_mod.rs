@@ -11,7 +11,7 @@ use rvs_openflow::OfpError;
 
 use crate::bridge::Bridge;
 use crate::group::Group;
-use crate::rule::{Rule, RuleStats, N_TABLES};
+use crate::rule::{Rule, N_TABLES};
 
 /// `OFPRR_IDLE_TIMEOUT`.
 pub const OFPRR_IDLE_TIMEOUT: u8 = 0;
@@ -74,8 +74,9 @@ impl Bridge {
     /// Applies a flow-mod at `now`. Returns the rules deleted (for FLOW_REMOVED), or
     /// the error to send back. Nothing changes on error.
     pub fn flow_mod(&mut self, fm: &FlowMod, now: Instant) -> Result<Vec<Removed>, OfpError> {
-        if fm.table_id != 255 && usize::from(fm.table_id) >= N_TABLES {
-            return Err(OfpError::OFPBRC_BAD_TABLE_ID);
+        // OVS keeps table 254 for itself (hidden, read-only to controllers).
+        if usize::from(fm.table_id) == N_TABLES {
+            return Err(OfpError::OFPBRC_EPERM);
         }
         match fm.command {
             command::ADD => self.add_flow(fm, now).map(|_| Vec::new()),
@@ -146,7 +147,7 @@ impl Bridge {
                     r.cookie = fm.new_cookie;
                 }
                 if fm.flags & flags::RESET_COUNTS != 0 {
-                    r.stats = RuleStats::default();
+                    r.stats = Default::default();
                 }
             }
         }

@@ -12,6 +12,7 @@
 
 pub mod bridge;
 mod commit;
+pub mod credit;
 pub mod flow_mod;
 pub mod group;
 pub mod mac_learning;
@@ -23,6 +24,7 @@ pub mod xlate;
 
 pub use bridge::{Bridge, ControllerState, FailMode, OfPort, OFPP_LOCAL};
 pub use registry::Registry;
+pub use credit::Credits;
 pub use xlate::{FlowView, XlateOut};
 
 #[cfg(test)]

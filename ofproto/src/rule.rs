@@ -6,7 +6,7 @@
 //! are atomics for that reason.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use rvs_openflow::actions::{port, Action};
@@ -80,8 +80,8 @@ pub struct Rule {
     pub created: Instant,
     /// When last added or modified (hard timeouts and `hard_age` count from here).
     pub modified: Instant,
-    /// Counters.
-    pub stats: RuleStats,
+    /// Counters (shared with the translations that hit the rule).
+    pub stats: Arc<RuleStats>,
 }
 
 impl Rule {
@@ -98,7 +98,7 @@ impl Rule {
             flags: 0,
             created: now,
             modified: now,
-            stats: RuleStats::default(),
+            stats: Arc::default(),
         }
     }
 
@@ -179,7 +179,7 @@ impl Rule {
             flags: self.flags,
             created: self.created,
             modified: self.modified,
-            stats: self.stats.copy(),
+            stats: Arc::new(self.stats.copy()),
         }
     }
 }
@@ -214,8 +214,8 @@ pub struct TableStats {
 #[derive(Debug, Default)]
 pub struct Table {
     rules: Vec<Rule>,
-    /// Counters.
-    pub stats: TableStats,
+    /// Counters (shared with the translations that looked the table up).
+    pub stats: Arc<TableStats>,
 }
 
 impl Table {

@@ -19,6 +19,7 @@ use rvs_openflow::Match;
 use rvs_packet::actions::DpAction;
 use rvs_packet::{ethertype, EthAddr, Flow, FLOW_N_REGS, VLAN_CFI};
 
+use crate::credit::Credits;
 use crate::bridge::Bridge;
 use crate::group;
 
@@ -161,6 +162,8 @@ pub struct XlateOut {
     pub mask: Flow,
     /// Whether MAC learning changed, so that cached flows must be revalidated.
     pub learned: bool,
+    /// The counters the translation hit, for the packets of its megaflow.
+    pub credits: Credits,
 }
 
 /// Whether translation may change state (learn MACs), as OVS's
@@ -284,6 +287,7 @@ pub(crate) struct Ctx<'a> {
     pub(crate) now: Instant,
     pub(crate) fx: SideEffects,
     pub(crate) credit: Option<(u64, u64)>,
+    pub(crate) credits: Credits,
     pub(crate) peers: &'a PeerLookup<'a>,
     pub(crate) bridge: &'a Bridge,
     pub(crate) in_ofport: u32,
@@ -333,6 +337,7 @@ impl<'a> Ctx<'a> {
             now: x.now,
             fx: x.fx,
             credit: x.credit,
+            credits: Credits::default(),
             peers: x.peers,
             bridge: x.bridge,
             in_ofport: x.in_ofport,
@@ -347,10 +352,14 @@ impl<'a> Ctx<'a> {
     }
 
     fn finish(self) -> XlateOut {
+        if let Some((p, b)) = self.credit {
+            self.credits.credit(p, b, self.now);
+        }
         XlateOut {
             actions: if self.error { Vec::new() } else { self.out },
             mask: self.view.into_mask(),
             learned: self.learned,
+            credits: self.credits,
         }
     }
 
@@ -389,14 +398,13 @@ impl<'a> Ctx<'a> {
         }
         let bridge = self.bridge;
         let t = &bridge.tables[usize::from(table)];
-        let rule = t.lookup(&mut self.view, self.credit.is_some());
+        let rule = t.lookup(&mut self.view, false);
+        self.credits.table(&t.stats, rule.is_some());
         let (saved_table, saved_cookie) = (self.table_id, self.cookie);
         self.table_id = table;
         match rule {
             Some(r) => {
-                if let Some((p, b)) = self.credit {
-                    r.stats.credit(p, b, self.now);
-                }
+                self.credits.rule(&r.stats);
                 self.cookie = r.cookie;
                 self.do_actions(&r.actions);
             }
@@ -950,9 +958,7 @@ impl<'a> Ctx<'a> {
         if !self.enter() {
             return;
         }
-        if let Some((p, b)) = self.credit {
-            g.stats.credit(p, b);
-        }
+        self.credits.group(&g.stats);
         match g.type_ {
             group::ALL => {
                 for b in &g.buckets {

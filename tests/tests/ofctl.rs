@@ -29,10 +29,11 @@ fn ok(bed: &Bed, args: &[&str]) -> String {
     cmd::stdout_str(&out)
 }
 
-/// The `n_packets` of the flow whose text contains `needle`.
-fn n_packets(dump: &str, needle: &str) -> Option<u64> {
+/// The counter `what` (`n_packets`, `n_bytes`) of the flow whose text contains
+/// `needle`.
+fn counter(dump: &str, needle: &str, what: &str) -> Option<u64> {
     let line = dump.lines().find(|l| l.contains(needle))?;
-    let v = line.split("n_packets=").nth(1)?.split(',').next()?;
+    let v = line.split(&format!("{what}=")).nth(1)?.split([',', ' ']).next()?;
     v.parse().ok()
 }
 
@@ -82,17 +83,27 @@ fn ovs_ofctl_on_mgmt_and_ptcp_in_of10_and_of13() {
         assert!(dump.contains("table=1, n_packets=0"), "{dump}");
 
         assert!(a.ping(&b.ip, 3), "{ver}: ping through the flows");
-        let moved = wait_until(Duration::from_secs(10), || {
-            let d = o(&["dump-flows", t]);
-            n_packets(&d, "nw_dst=10.0.0.2").unwrap_or(0) >= 1
-        });
+        // Exactly the three echo requests and the three replies (98-byte frames),
+        // whatever happened to the datapath's cached flows in between. OVS credits
+        // its rules in the background, so the counters may take a moment to settle.
+        let want = |d: &str| {
+            [
+                counter(d, "nw_dst=10.0.0.2", "n_packets"),
+                counter(d, "nw_dst=10.0.0.2", "n_bytes"),
+                counter(d, "nw_dst=10.0.0.1", "n_packets"),
+                counter(d, "nw_dst=10.0.0.1", "n_bytes"),
+            ] == [Some(3), Some(294), Some(3), Some(294)]
+        };
+        let exact = wait_until(Duration::from_secs(10), || want(&o(&["dump-flows", t])));
         assert!(
-            moved,
-            "{ver}: counters did not move:\n{}",
+            exact,
+            "{ver}: counters are not 3 packets / 294 bytes each way:\n{}",
             o(&["dump-flows", t])
         );
         let agg = o(&["dump-aggregate", t]);
         assert!(agg.contains("flow_count=4"), "{agg}");
+        let total = counter(&agg, "packet_count", "packet_count");
+        assert!(total.is_some_and(|n| n >= 6), "{agg}");
 
         // Loose modify of every ip flow; strict delete of one.
         o(&["mod-flows", t, "ip,actions=NORMAL"]);
@@ -128,7 +139,7 @@ fn ovs_ofctl_on_mgmt_and_ptcp_in_of10_and_of13() {
         let bad = ofctl(&bed, &["-O", ver, "add-flow", t, "table=254,actions=drop"]);
         assert!(!bad.status.success());
         assert!(
-            cmd::stderr_str(&bad).contains("OFPBRC_BAD_TABLE_ID"),
+            cmd::stderr_str(&bad).contains("OFPBRC_EPERM"),
             "{}",
             cmd::stderr_str(&bad)
         );

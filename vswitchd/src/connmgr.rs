@@ -86,8 +86,6 @@ pub struct Connmgr {
     events_tx: UnboundedSender<ConnEvent>,
     txqs: HashMap<u32, Box<dyn TxQueue>>,
     generation_id: Option<u64>,
-    /// Last datapath counters per megaflow, to credit rules with the difference.
-    mf_stats: HashMap<Vec<u64>, (u64, u64)>,
     started: Instant,
 }
 
@@ -109,7 +107,6 @@ impl Connmgr {
                 events_tx: tx,
                 txqs: HashMap::new(),
                 generation_id: None,
-                mf_stats: HashMap::new(),
                 started: Instant::now(),
             },
             rx,
@@ -319,6 +316,7 @@ impl Connmgr {
                 self.flow_mod(sw, &bridge, &fm, d)
             }
             Message::GroupMod(gm) => {
+                self.flush_stats(sw);
                 let r = with_bridge(sw, &bridge, |b| b.group_mod(&gm));
                 match r {
                     Some(Ok(removed)) => {
@@ -366,6 +364,13 @@ impl Connmgr {
         }
         if let Some(p) = check_match_port(fm) {
             return err(p, d);
+        }
+        if matches!(
+            fm.command,
+            flow_mod::command::DELETE | flow_mod::command::DELETE_STRICT
+        ) {
+            // FLOW_REMOVED carries the final counters.
+            self.flush_stats(sw);
         }
         match with_bridge(sw, bridge, |b| b.flow_mod(fm, Instant::now())) {
             Some(Ok(removed)) => {
@@ -443,6 +448,13 @@ impl Connmgr {
         r: &StatsRequest,
         d: &[u8],
     ) -> Out {
+        if matches!(
+            r,
+            StatsRequest::Flow(_) | StatsRequest::Table | StatsRequest::Group(_)
+        ) {
+            // Counters that include every packet forwarded before the request.
+            self.flush_stats(sw);
+        }
         let reg = sw
             .registry_handle()
             .read()
@@ -679,7 +691,7 @@ impl Connmgr {
                     let check = with_bridge(sw, &bridge, |b| {
                         let t = if fm.table_id == 255 { 0 } else { fm.table_id };
                         if usize::from(t) >= rvs_ofproto::rule::N_TABLES {
-                            return Err(OfpError::OFPBRC_BAD_TABLE_ID);
+                            return Err(OfpError::OFPBRC_EPERM);
                         }
                         b.check_actions(&fm.actions, &fm.m, t)
                     });
@@ -749,6 +761,8 @@ impl Connmgr {
             reg.packet_out(bridge, in_port, &flow, &po.actions)
         };
         let Some(xo) = xo else { return Vec::new() };
+        xo.credits
+            .credit(1, po.packet.len() as u64, Instant::now());
         self.execute(sw, &po.packet, &xo.actions);
         Vec::new()
     }
@@ -852,7 +866,7 @@ impl Connmgr {
     pub fn run_periodic(&mut self, sw: &mut Switch) {
         let now = Instant::now();
         let names: Vec<String> = self.config.keys().cloned().collect();
-        self.credit_megaflows(sw);
+        self.flush_stats(sw);
         for br in names {
             if let Some(removed) = with_bridge(sw, &br, |b| b.expire_rules(now)) {
                 self.flows_removed(&br, removed);
@@ -860,29 +874,12 @@ impl Connmgr {
         }
     }
 
-    fn credit_megaflows(&mut self, sw: &Switch) {
-        let Ok(flows) = sw.datapath().dump_flows() else {
-            return;
-        };
-        let reg = sw
-            .registry_handle()
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut seen = HashMap::with_capacity(flows.len());
-        for (pmd, f) in flows {
-            let mut key: Vec<u64> = vec![pmd as u64];
-            key.extend_from_slice(f.key.words());
-            key.extend_from_slice(f.mask.words());
-            let (p0, b0) = self.mf_stats.get(&key).copied().unwrap_or((0, 0));
-            let (dp, db) = if f.packets >= p0 {
-                (f.packets - p0, f.bytes.saturating_sub(b0))
-            } else {
-                (f.packets, f.bytes)
-            };
-            reg.credit(&f.key, dp, db);
-            seen.insert(key, (f.packets, f.bytes));
+    /// Has the datapath credit rule, group and table counters with every packet
+    /// forwarded so far (megaflows credit their rules once a second on their own).
+    fn flush_stats(&self, sw: &Switch) {
+        if let Err(e) = sw.datapath().flush_flow_stats() {
+            log::warn!("could not collect flow statistics: {e}");
         }
-        self.mf_stats = seen;
     }
 }
 
