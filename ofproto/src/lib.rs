@@ -23,8 +23,8 @@ pub mod vlan;
 pub mod xlate;
 
 pub use bridge::{Bridge, ControllerState, FailMode, OfPort, OFPP_LOCAL};
-pub use registry::Registry;
 pub use credit::Credits;
+pub use registry::Registry;
 pub use xlate::{FlowView, XlateOut};
 
 #[cfg(test)]

@@ -19,8 +19,8 @@ use rvs_openflow::Match;
 use rvs_packet::actions::DpAction;
 use rvs_packet::{ethertype, EthAddr, Flow, FLOW_N_REGS, VLAN_CFI};
 
-use crate::credit::Credits;
 use crate::bridge::Bridge;
+use crate::credit::Credits;
 use crate::group;
 
 /// A read-recording view of a flow that translation may also change.

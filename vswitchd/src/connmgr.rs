@@ -270,10 +270,23 @@ impl Connmgr {
             return Vec::new();
         };
         let (bridge, cv, conn_role) = (c.h.bridge.clone(), c.h.version, c.role);
-        let (v, xid, m) = match message::decode(d) {
+        let stripped = crate::nxcookie::strip(d);
+        let (v, xid, mut m) = match message::decode(stripped.as_ref().map_or(d, |s| &s.msg)) {
             Ok(x) => x,
             Err(e) => return err(e, d),
         };
+        if let Some(s) = stripped {
+            match &mut m {
+                Message::FlowMod(fm, _) if fm.command != flow_mod::command::ADD => {
+                    (fm.cookie, fm.cookie_mask) = (s.cookie, s.mask);
+                }
+                Message::StatsRequest(StatsRequest::Flow(fr)) => {
+                    (fr.cookie, fr.cookie_mask) = (s.cookie, s.mask);
+                }
+                // OVS: an add cannot match on a cookie.
+                _ => return err(OfpError::NXBRC_NXM_INVALID, d),
+            }
+        }
         if v != cv {
             return err(OfpError::OFPBRC_BAD_VERSION, d);
         }
@@ -761,8 +774,7 @@ impl Connmgr {
             reg.packet_out(bridge, in_port, &flow, &po.actions)
         };
         let Some(xo) = xo else { return Vec::new() };
-        xo.credits
-            .credit(1, po.packet.len() as u64, Instant::now());
+        xo.credits.credit(1, po.packet.len() as u64, Instant::now());
         self.execute(sw, &po.packet, &xo.actions);
         Vec::new()
     }

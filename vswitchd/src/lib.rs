@@ -14,6 +14,7 @@ pub mod appctl;
 pub mod args;
 pub mod connmgr;
 pub mod dpdk;
+mod nxcookie;
 pub mod ofconfig;
 pub mod ofconn;
 pub mod ofreply;

@@ -62,8 +62,8 @@ impl StatsSink for RuleCredits {
 }
 
 fn to_upcall(out: XlateOut) -> Upcall {
-    let stats = (!out.credits.is_empty())
-        .then(|| Arc::new(RuleCredits(out.credits)) as Arc<dyn StatsSink>);
+    let stats =
+        (!out.credits.is_empty()).then(|| Arc::new(RuleCredits(out.credits)) as Arc<dyn StatsSink>);
     Upcall {
         actions: out.actions,
         mask: out.mask,
