@@ -192,6 +192,29 @@ impl Bridge {
         out
     }
 
+    /// Applies flow-mods all or nothing (an OpenFlow 1.4 bundle commit): either all
+    /// succeed and the rules they deleted come back, or the tables are left as they
+    /// were and the index of the failing flow-mod comes back with its error.
+    pub fn flow_mods_atomic(
+        &mut self,
+        fms: &[&FlowMod],
+        now: Instant,
+    ) -> Result<Vec<Removed>, (usize, OfpError)> {
+        let saved = self.tables.clone();
+        let mut removed = Vec::new();
+        for (i, fm) in fms.iter().enumerate() {
+            match self.flow_mod(fm, now) {
+                Ok(r) => removed.extend(r),
+                Err(e) => {
+                    self.tables = saved;
+                    self.changed();
+                    return Err((i, e));
+                }
+            }
+        }
+        Ok(removed)
+    }
+
     /// Removes rules whose idle or hard timeout passed by `now`.
     pub fn expire_rules(&mut self, now: Instant) -> Vec<Removed> {
         let mut out = Vec::new();

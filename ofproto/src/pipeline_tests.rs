@@ -660,3 +660,27 @@ fn megaflows_match_fresh_translations() {
     assert!(n_rules > 150, "only {n_rules} rules");
     assert!(n_nonempty > 600, "only {n_nonempty} packets forwarded");
 }
+
+#[test]
+fn bundled_flow_mods_apply_all_or_nothing() {
+    let mut r = registry();
+    add(&mut r, "priority=5,ip,actions=output:1");
+    let keep = fm(command::MODIFY, "ip,actions=output:2");
+    let del = fm(command::DELETE, "ip");
+    let bad = fm(command::ADD, "priority=6,actions=group:7");
+    let b = r.bridge_mut("br0").unwrap();
+    let err = b
+        .flow_mods_atomic(&[&keep, &del, &bad], Instant::now())
+        .unwrap_err();
+    assert_eq!(err, (2, OfpError::OFPBAC_BAD_OUT_GROUP));
+    let rules = b.tables()[0].rules();
+    assert_eq!(rules.len(), 1, "the delete was rolled back");
+    assert_eq!(
+        format!("{:?}", rules[0].actions),
+        format!("{:?}", fm(command::ADD, "actions=output:1").actions)
+    );
+    let good = fm(command::ADD, "priority=7,arp,actions=drop");
+    let removed = b.flow_mods_atomic(&[&del, &good], Instant::now()).unwrap();
+    assert_eq!(removed.len(), 1);
+    assert_eq!(n_rules(&r), 1);
+}

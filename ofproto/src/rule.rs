@@ -57,8 +57,8 @@ impl RuleStats {
     }
 }
 
-/// A flow-table rule.
-#[derive(Debug)]
+/// A flow-table rule. A clone shares the original's counters.
+#[derive(Debug, Clone)]
 pub struct Rule {
     /// The match (in_port in OpenFlow numbering).
     pub m: Match,
@@ -210,8 +210,9 @@ pub struct TableStats {
     pub matched: AtomicU64,
 }
 
-/// One flow table: rules by descending priority, ties in insertion order.
-#[derive(Debug, Default)]
+/// One flow table: rules by descending priority, ties in insertion order. A clone
+/// shares the original's counters.
+#[derive(Debug, Default, Clone)]
 pub struct Table {
     rules: Vec<Rule>,
     /// Counters (shared with the translations that looked the table up).

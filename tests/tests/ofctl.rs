@@ -201,3 +201,66 @@ fn ovs_ofctl_on_mgmt_and_ptcp_in_of10_and_of13() {
     let dump = ok(&bed, &["dump-flows", "br0"]);
     assert!(dump.contains("priority=9,udp actions=drop"), "{dump}");
 }
+
+#[test]
+fn bundle_add_flows_in_of14() {
+    let bed = Bed::start("ofbundle");
+    bed.add_bridge("br0");
+    bed.vsctl_ok(&[
+        "set",
+        "bridge",
+        "br0",
+        "protocols=OpenFlow10,OpenFlow13,OpenFlow14",
+    ]);
+    let file = bed.switch.dir().join("flows.txt");
+    std::fs::write(
+        &file,
+        "priority=10,ip,nw_dst=10.1.0.1,actions=drop\n\
+         priority=11,arp,actions=NORMAL\n\
+         table=3,priority=12,udp,tp_dst=53,actions=drop\n",
+    )
+    .expect("write flows");
+    let path = file.to_str().expect("utf-8 path");
+    let o = |x: &[&str]| {
+        let mut v = vec!["-O", "OpenFlow14"];
+        v.extend_from_slice(x);
+        ok(&bed, &v)
+    };
+    // The switch may still be applying the protocols when the first try comes.
+    let ready = wait_until(Duration::from_secs(10), || {
+        ofctl(&bed, &["-O", "OpenFlow14", "show", "br0"])
+            .status
+            .success()
+    });
+    assert!(ready, "OpenFlow 1.4 on br0");
+    o(&["--bundle", "add-flows", "br0", path]);
+    let dump = o(&["dump-flows", "br0"]);
+    assert!(
+        dump.contains("priority=10,ip,nw_dst=10.1.0.1 actions=drop"),
+        "{dump}"
+    );
+    assert!(dump.contains("priority=11,arp actions=NORMAL"), "{dump}");
+    assert!(dump.contains("table=3, "), "{dump}");
+    // All or nothing: a bad flow in the bundle leaves the tables as they were.
+    std::fs::write(
+        &file,
+        "priority=20,ip,actions=drop\n\
+         priority=21,actions=group:99\n",
+    )
+    .expect("write flows");
+    let bad = ofctl(
+        &bed,
+        &["-O", "OpenFlow14", "--bundle", "add-flows", "br0", path],
+    );
+    assert!(!bad.status.success());
+    assert!(
+        cmd::stderr_str(&bad).contains("OFPBAC_BAD_OUT_GROUP"),
+        "{}",
+        cmd::stderr_str(&bad)
+    );
+    let dump = o(&["dump-flows", "br0"]);
+    assert!(!dump.contains("priority=20"), "{dump}");
+    // --bundle replace-flows and del-flows.
+    o(&["--bundle", "del-flows", "br0"]);
+    assert_eq!(o(&["dump-flows", "br0"]).lines().count(), 1);
+}

@@ -371,12 +371,8 @@ impl Connmgr {
     }
 
     fn flow_mod(&mut self, sw: &mut Switch, bridge: &str, fm: &flow_mod::FlowMod, d: &[u8]) -> Out {
-        if fm.buffer_id != u32::MAX && fm.command <= flow_mod::command::MODIFY_STRICT {
-            // No packets are buffered; OVS answers an unknown buffer so.
-            return err(OfpError::OFPBRC_BUFFER_UNKNOWN, d);
-        }
-        if let Some(p) = check_match_port(fm) {
-            return err(p, d);
+        if let Some(e) = precheck(fm) {
+            return err(e, d);
         }
         if matches!(
             fm.command,
@@ -690,35 +686,27 @@ impl Connmgr {
                     return err(OfpError::OFPBFC_BAD_ID, d);
                 };
                 let bridge = c.h.bridge.clone();
-                // All or nothing: check every flow-mod on a scratch copy of the
-                // decisions first (each is validated), then apply.
                 let mut decoded = Vec::new();
                 for m in &msgs {
                     match message::decode(m) {
-                        Ok((_, _, Message::FlowMod(fm, _))) => decoded.push((fm, m)),
-                        Ok(_) => return err(OfpError::OFPBFC_MSG_UNSUP, m),
-                        Err(e) => return err(e, m),
+                        Ok((_, _, Message::FlowMod(fm, _))) => match precheck(&fm) {
+                            Some(e) => return bundle_failed(e, m, d),
+                            None => decoded.push((fm, m)),
+                        },
+                        Ok(_) => return bundle_failed(OfpError::OFPBFC_MSG_UNSUP, m, d),
+                        Err(e) => return bundle_failed(e, m, d),
                     }
                 }
-                for (fm, m) in &decoded {
-                    let check = with_bridge(sw, &bridge, |b| {
-                        let t = if fm.table_id == 255 { 0 } else { fm.table_id };
-                        if usize::from(t) >= rvs_ofproto::rule::N_TABLES {
-                            return Err(OfpError::OFPBRC_EPERM);
-                        }
-                        b.check_actions(&fm.actions, &fm.m, t)
-                    });
-                    if let Some(Err(e)) = check {
-                        return err(e, m);
+                self.flush_stats(sw);
+                let fms: Vec<&flow_mod::FlowMod> = decoded.iter().map(|(fm, _)| &**fm).collect();
+                match with_bridge(sw, &bridge, |b| b.flow_mods_atomic(&fms, Instant::now())) {
+                    Some(Ok(removed)) => {
+                        self.flows_removed(&bridge, removed);
+                        vec![reply(5)]
                     }
+                    Some(Err((i, e))) => bundle_failed(e, decoded[i].1, d),
+                    None => Vec::new(),
                 }
-                for (fm, m) in decoded {
-                    let out = self.flow_mod(sw, &bridge, &fm, m);
-                    if !out.is_empty() {
-                        return out;
-                    }
-                }
-                vec![reply(5)]
             }
             _ => err(OfpError::OFPBFC_BAD_TYPE, d),
         }
@@ -893,6 +881,43 @@ impl Connmgr {
             log::warn!("could not collect flow statistics: {e}");
         }
     }
+}
+
+/// What a flow-mod is checked for before it reaches the tables.
+fn precheck(fm: &flow_mod::FlowMod) -> Option<OfpError> {
+    if fm.buffer_id != u32::MAX && fm.command <= flow_mod::command::MODIFY_STRICT {
+        // No packets are buffered; OVS answers an unknown buffer so.
+        return Some(OfpError::OFPBRC_BUFFER_UNKNOWN);
+    }
+    check_match_port(fm)
+}
+
+/// A bundle commit that failed, as OVS answers it: the error of the message that
+/// failed, then `OFPBFC_MSG_FAILED` for the commit request `commit`.
+fn bundle_failed(e: OfpError, msg: &[u8], commit: &[u8]) -> Out {
+    let mut out = err(e, msg);
+    out.push(raw_error(commit, 17, 12, 2312));
+    out
+}
+
+/// An error with a (type, code) the codec does not name: standard in OpenFlow 1.4+,
+/// the ONF experimenter `onf_code` in 1.3 (OVS's encoding).
+fn raw_error(offending: &[u8], type_: u16, code: u16, onf_code: u16) -> Vec<u8> {
+    let v = offending.first().copied().unwrap_or(5);
+    let mut e = vec![v, 1, 0, 0];
+    e.extend_from_slice(offending.get(4..8).unwrap_or(&[0; 4]));
+    if v >= 5 {
+        e.extend_from_slice(&type_.to_be_bytes());
+        e.extend_from_slice(&code.to_be_bytes());
+    } else {
+        e.extend_from_slice(&0xffffu16.to_be_bytes());
+        e.extend_from_slice(&onf_code.to_be_bytes());
+        e.extend_from_slice(&0x4f4e_4600u32.to_be_bytes());
+    }
+    e.extend_from_slice(&offending[..offending.len().min(64)]);
+    let len = e.len() as u16;
+    e[2..4].copy_from_slice(&len.to_be_bytes());
+    e
 }
 
 /// OVS rejects a flow-mod whose match names an invalid input port.
