@@ -171,4 +171,45 @@ fn os_ken_learning_switch_forwards_pings() {
         "learned flows unused:\n{}",
         ofctl(&bed, &["-O", "OpenFlow13", "dump-flows", "br0"])
     );
+
+    // Controller status as OVS writes it: the connected target, a passive one (no
+    // status at all) and one that cannot connect.
+    let row = |target: &str| {
+        bed.vsctl_ok(&[
+            "--columns=is_connected,role,status",
+            "find",
+            "controller",
+            &format!("target=\"{target}\""),
+        ])
+    };
+    let up = wait_until(Duration::from_secs(20), || {
+        let r = row("tcp:127.0.0.1:6653");
+        r.contains("is_connected        : true")
+            && r.contains("role                : other")
+            && r.contains("state=ACTIVE")
+            && r.contains("sec_since_connect=")
+    });
+    assert!(up, "{}", row("tcp:127.0.0.1:6653"));
+    bed.vsctl_ok(&[
+        "set-controller",
+        "br0",
+        "tcp:127.0.0.1:6653",
+        "ptcp:16653:127.0.0.1",
+        "tcp:127.0.0.1:9",
+    ]);
+    let refused = wait_until(Duration::from_secs(20), || {
+        let r = row("tcp:127.0.0.1:9");
+        r.contains("is_connected        : false")
+            && r.contains("role                : []")
+            && r.contains("last_error=\"Connection refused\"")
+            && r.contains("state=BACKOFF")
+    });
+    assert!(refused, "{}", row("tcp:127.0.0.1:9"));
+    let passive = row("ptcp:16653:127.0.0.1");
+    assert!(
+        passive.contains("is_connected        : false")
+            && passive.contains("status              : {}"),
+        "{passive}"
+    );
+    assert!(row("tcp:127.0.0.1:6653").contains("is_connected        : true"));
 }

@@ -87,6 +87,10 @@ pub struct Connmgr {
     txqs: HashMap<u32, Box<dyn TxQueue>>,
     generation_id: Option<u64>,
     started: Instant,
+    /// Connection history of each active `Controller` target, by (bridge, target).
+    history: HashMap<(String, String), crate::ctlstatus::History>,
+    /// Something `Controller` status shows changed since it was last written.
+    status_dirty: bool,
 }
 
 type Out = Vec<Vec<u8>>;
@@ -108,6 +112,8 @@ impl Connmgr {
                 txqs: HashMap::new(),
                 generation_id: None,
                 started: Instant::now(),
+                history: HashMap::new(),
+                status_dirty: false,
             },
             rx,
         )
@@ -187,6 +193,9 @@ impl Connmgr {
                 Err(e) => log::warn!("{}: {}: {e}", k.0, k.1),
             }
         }
+        self.history
+            .retain(|(b, t), _| want.get(b).is_some_and(|c| c.controllers.contains(t)));
+        self.status_dirty = true;
         self.config = want.clone();
         self.update_controller_state(sw);
     }
@@ -222,6 +231,25 @@ impl Connmgr {
             .map(|c| c.role)
     }
 
+    /// The connection history of an active `Controller` target.
+    pub fn controller_history(
+        &self,
+        bridge: &str,
+        target: &str,
+    ) -> Option<&crate::ctlstatus::History> {
+        self.history.get(&(bridge.to_string(), target.to_string()))
+    }
+
+    /// Whether `Controller` status changed since [`Connmgr::status_written`].
+    pub fn status_dirty(&self) -> bool {
+        self.status_dirty
+    }
+
+    /// `Controller` status was written.
+    pub fn status_written(&mut self) {
+        self.status_dirty = false;
+    }
+
     /// Handles an event from a connection.
     pub fn event(&mut self, sw: &mut Switch, ev: ConnEvent) {
         match ev {
@@ -232,6 +260,15 @@ impl Connmgr {
                     log::debug!("{}: {} connected ({})", h.bridge, h.target, h.version);
                 }
                 let primary = h.primary;
+                if primary {
+                    let e = self
+                        .history
+                        .entry((h.bridge.clone(), h.target.clone()))
+                        .or_default();
+                    e.connected_at = Some(Instant::now());
+                    e.failed = false;
+                    self.status_dirty = true;
+                }
                 self.conns.insert(
                     h.id,
                     Conn {
@@ -250,9 +287,25 @@ impl Connmgr {
                 if let Some(c) = self.conns.remove(&id) {
                     log::debug!("{}: {} disconnected", c.h.bridge, c.h.target);
                     if c.h.primary {
+                        let e = self.history.entry((c.h.bridge, c.h.target)).or_default();
+                        e.disconnected_at = Some(Instant::now());
+                        self.status_dirty = true;
                         self.update_controller_state(sw);
                     }
                 }
+            }
+            ConnEvent::Failed {
+                bridge,
+                target,
+                error,
+            } => {
+                log::debug!("{bridge}: {target}: {error}");
+                let e = self.history.entry((bridge, target)).or_default();
+                if e.last_error.as_deref() != Some(error.as_str()) {
+                    e.last_error = Some(error);
+                    self.status_dirty = true;
+                }
+                e.failed = true;
             }
             ConnEvent::Msg(id, d) => {
                 let replies = self.handle(sw, id, &d);
@@ -638,6 +691,7 @@ impl Connmgr {
             cur = c.role;
         }
         self.update_controller_state(sw);
+        self.status_dirty = true;
         vec![ofreply::role_reply(
             v,
             xid,
