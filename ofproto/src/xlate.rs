@@ -193,6 +193,9 @@ pub mod reason {
     pub const ACTION: u8 = 1;
     /// `OFPR_INVALID_TTL`.
     pub const INVALID_TTL: u8 = 2;
+    /// `OFPR_PACKET_OUT` (OpenFlow 1.4; `OFPR_ACTION` on older wires): a controller
+    /// action run by a packet-out, as OVS classifies it.
+    pub const PACKET_OUT: u8 = 5;
 }
 
 /// What a `userspace` action carries to the slow path for a packet-in.
@@ -300,6 +303,8 @@ pub(crate) struct Ctx<'a> {
     table_id: u8,
     cookie: u64,
     action_set: Vec<Action>,
+    /// Translating a packet-out's actions.
+    in_packet_out: bool,
 }
 
 /// Translates `flow` (datapath numbering: `flow.in_port` is ignored, `x.in_ofport`
@@ -315,6 +320,7 @@ pub fn xlate_actions(x: XlateIn<'_>, flow: &Flow, actions: &[Action]) -> XlateOu
     let mut ctx = Ctx::new(x, flow);
     ctx.table_id = 0;
     ctx.cookie = u64::MAX;
+    ctx.in_packet_out = true;
     ctx.do_actions(actions);
     ctx.run_action_set();
     ctx.finish()
@@ -348,6 +354,7 @@ impl<'a> Ctx<'a> {
             table_id: 0,
             cookie: u64::MAX,
             action_set: Vec::new(),
+            in_packet_out: false,
         }
     }
 
@@ -935,6 +942,11 @@ impl<'a> Ctx<'a> {
     /// A `controller` action: a packet-in through the slow path.
     pub(crate) fn controller(&mut self, reason: u8, max_len: u16, controller_id: u16) {
         self.commit();
+        let reason = if self.in_packet_out && reason == reason::ACTION {
+            reason::PACKET_OUT
+        } else {
+            reason
+        };
         let cookie = PacketInCookie {
             reason,
             table_id: self.table_id,

@@ -17,6 +17,7 @@ use rvs_ofproto::flow_mod::Removed;
 use rvs_ofproto::rule::Rule;
 use rvs_ofproto::xlate::{reason, PacketInCookie};
 use rvs_ofproto::{Bridge, ControllerState};
+use rvs_openflow::controller::AsyncConfig;
 use rvs_openflow::flow_stats::FlowStats;
 use rvs_openflow::msg::basic;
 use rvs_openflow::msg::message::{self, Message};
@@ -66,6 +67,51 @@ struct Conn {
     fm_table_id: bool,
     /// Open bundles: ID → messages added.
     bundles: HashMap<u32, Vec<Vec<u8>>>,
+    /// Which asynchronous messages it wants, by role (`OFPT_SET_ASYNC`).
+    async_cfg: AsyncConfig,
+    /// A management connection asked for asynchronous messages (set-async, or a
+    /// set-config with a `miss_send_len`); controllers always get them.
+    wants_async: bool,
+}
+
+/// `OFPR_*` reasons and `OFPRR_*` reasons as mask bits.
+fn bit(reason: u8) -> u32 {
+    1u32.checked_shl(u32::from(reason)).unwrap_or(0)
+}
+
+/// OVS's asynchronous message configuration of a new connection: packet-ins for
+/// table misses and actions (not invalid TTLs), port status for every role,
+/// flow-removed for primary and equal roles.
+pub fn default_async(v: Version) -> AsyncConfig {
+    let mut a = AsyncConfig::default();
+    // Internally the OpenFlow 1.4 reasons for every version (older wires call them
+    // all OFPR_ACTION), as OVS keeps them.
+    a.primary[0] = 0x3b;
+    a.primary[1] = 0x7;
+    a.secondary[1] = 0x7;
+    a.primary[2] = match v {
+        Version::Of10 | Version::Of11 | Version::Of12 => 0x7,
+        Version::Of13 => 0xf,
+        _ => 0x3f,
+    };
+    a.present = if v >= Version::Of14 { 0x0fff } else { 0x3f };
+    a
+}
+
+impl Conn {
+    /// Whether this connection gets asynchronous message `kind` (index into
+    /// `ASYNC_TYPES`) for `reason`.
+    fn wants(&self, kind: usize, reason: u8) -> bool {
+        if !self.h.primary && !self.wants_async {
+            return false;
+        }
+        let masks = if self.role == role::SLAVE {
+            &self.async_cfg.secondary
+        } else {
+            &self.async_cfg.primary
+        };
+        masks[kind] & bit(reason) != 0
+    }
 }
 
 /// A packet handed up by a `userspace` action.
@@ -260,6 +306,7 @@ impl Connmgr {
                     log::debug!("{}: {} connected ({})", h.bridge, h.target, h.version);
                 }
                 let primary = h.primary;
+                let version = h.version;
                 if primary {
                     let e = self
                         .history
@@ -273,10 +320,12 @@ impl Connmgr {
                     h.id,
                     Conn {
                         h,
-                        miss_send_len: 128,
+                        miss_send_len: if primary { 128 } else { 0 },
                         role: role::EQUAL,
                         fm_table_id: false,
                         bundles: HashMap::new(),
+                        async_cfg: default_async(version),
+                        wants_async: false,
                     },
                 );
                 if primary {
@@ -368,6 +417,7 @@ impl Connmgr {
             Message::SetConfig(cfg) => {
                 if let Some(c) = self.conns.get_mut(&id) {
                     c.miss_send_len = cfg.miss_send_len;
+                    c.wants_async |= cfg.miss_send_len > 0;
                 }
                 Vec::new()
             }
@@ -406,10 +456,33 @@ impl Connmgr {
             Message::RoleRequest(_) if d.get(1) == Some(&24) => {
                 self.role_request(sw, id, d, v, xid)
             }
-            // Accepted and not acted on (see docs/COMPAT.md).
-            Message::SetAsync(_) => Vec::new(),
+            Message::SetAsync(ac) => {
+                if let Some(c) = self.conns.get_mut(&id) {
+                    let old = c.async_cfg;
+                    c.async_cfg = AsyncConfig {
+                        present: old.present,
+                        ..ac
+                    };
+                    if v < Version::Of14 {
+                        // OFPR_ACTION of an older wire stands for the 1.4 reasons
+                        // that refine it too (action set, group, packet-out), as OVS
+                        // reads it.
+                        for m in [&mut c.async_cfg.primary[0], &mut c.async_cfg.secondary[0]] {
+                            *m = (*m & 0x7) | if *m & 0x2 != 0 { 0x38 } else { 0 };
+                        }
+                    }
+                    c.wants_async = true;
+                }
+                Vec::new()
+            }
+            Message::GetAsyncRequest => {
+                let ac = self
+                    .conns
+                    .get(&id)
+                    .map_or_else(|| default_async(v), |c| c.async_cfg);
+                vec![message::encode(&Message::GetAsyncReply(ac), v, xid)]
+            }
             Message::RoleRequest(_)
-            | Message::GetAsyncRequest
             | Message::FeaturesReply(_)
             | Message::FlowRemoved(..)
             | Message::RoleReply(_)
@@ -452,12 +525,8 @@ impl Connmgr {
                 continue;
             }
             let fs = flow_stats(&r.rule, r.table_id, now);
-            for c in self
-                .conns
-                .values()
-                .filter(|c| c.h.primary && c.h.bridge == bridge)
-            {
-                if c.role == role::SLAVE {
+            for c in self.conns.values().filter(|c| c.h.bridge == bridge) {
+                if !c.wants(2, r.reason) {
                     continue;
                 }
                 let _ =
@@ -884,7 +953,7 @@ impl Connmgr {
             }
         };
         for c in self.conns.values() {
-            if !c.h.primary || c.h.bridge != bridge || c.role == role::SLAVE {
+            if c.h.bridge != bridge || !c.wants(0, ck.reason) {
                 continue;
             }
             let max = if ck.reason == reason::NO_MATCH || ck.max_len == 0 {
@@ -898,7 +967,11 @@ impl Connmgr {
             md.mask.in_port = 0xffff;
             let pin = PacketIn {
                 metadata: md,
-                reason: ck.reason,
+                reason: if c.h.version < Version::Of14 && ck.reason > reason::INVALID_TTL {
+                    reason::ACTION
+                } else {
+                    ck.reason
+                },
                 table_id: ck.table_id,
                 cookie: ck.cookie,
                 buffer_id: u32::MAX,
