@@ -18,12 +18,15 @@ use rvs_ofproto::rule::Rule;
 use rvs_ofproto::xlate::{reason, PacketInCookie};
 use rvs_ofproto::{Bridge, ControllerState};
 use rvs_openflow::controller::AsyncConfig;
-use rvs_openflow::flow_stats::FlowStats;
+use rvs_openflow::flow_stats::{AggregateStats, FlowStats};
 use rvs_openflow::msg::basic;
 use rvs_openflow::msg::message::{self, Message};
 use rvs_openflow::msg::stats::{FlowStatsRequest, StatsRequest};
 use rvs_openflow::packet_in::{self, PacketIn};
 use rvs_openflow::port::PhyPort;
+use rvs_openflow::reply::counters::PortStats;
+use rvs_openflow::reply::group::{GroupDesc, GroupStats};
+use rvs_openflow::reply::StatsReply;
 use rvs_openflow::{flow_mod, OfpError, Version};
 use rvs_packet::actions::DpAction;
 use rvs_packet::buf::PacketBuf;
@@ -32,7 +35,7 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
 
 use crate::ofconn::{self, ConnEvent, ConnHandle, Target};
-use crate::ofreply::{self, mp};
+use crate::ofreply;
 use crate::reconcile::Switch;
 
 /// Roles (`OFPCR_ROLE_*`).
@@ -594,94 +597,105 @@ impl Connmgr {
             return Vec::new();
         };
         let now = Instant::now();
-        match r {
-            StatsRequest::Desc => {
-                ofreply::multipart(v, xid, mp::DESC, None, &[ofreply::desc(bridge)])
-            }
+        let age = self.started.elapsed();
+        let groups = |g: u32| {
+            b.groups()
+                .values()
+                .filter(move |x| g == u32::MAX || g == 0xffff_fffc || g == x.id)
+        };
+        let reply = match r {
+            StatsRequest::Desc => ofreply::desc(bridge),
             StatsRequest::Flow(fr) => {
                 let flows = select_flows(b, fr, now);
+                let nx = fr.nxm;
                 if fr.aggregate {
-                    let (p, by) = flows
-                        .iter()
-                        .fold((0, 0), |(p, by), f| (p + f.packet_count, by + f.byte_count));
-                    let body = ofreply::aggregate(p, by, flows.len() as u32);
-                    let nx = (v == Version::Of10 && fr.nxm).then_some(1);
-                    ofreply::multipart(v, xid, mp::AGGREGATE, nx, &[body])
+                    let stats = AggregateStats {
+                        packet_count: flows.iter().map(|f| f.packet_count).sum(),
+                        byte_count: flows.iter().map(|f| f.byte_count).sum(),
+                        flow_count: flows.len() as u32,
+                    };
+                    StatsReply::Aggregate { stats, nx }
                 } else {
-                    let entries: Vec<Vec<u8>> = flows
-                        .iter()
-                        .map(|f| ofreply::flow_entry(v, fr.nxm, f))
-                        .collect();
-                    let nx = (v == Version::Of10 && fr.nxm).then_some(0);
-                    ofreply::multipart(v, xid, mp::FLOW, nx, &entries)
+                    StatsReply::Flow { flows, nx }
                 }
             }
-            StatsRequest::Table => {
-                let entries: Vec<Vec<u8>> = b
-                    .tables()
+            StatsRequest::Table => StatsReply::Table(
+                b.tables()
                     .iter()
                     .enumerate()
                     .map(|(i, t)| {
-                        ofreply::table_entry(
-                            v,
+                        ofreply::table_stats(
                             i as u8,
                             t.len() as u32,
                             t.stats.lookups.load(Relaxed),
                             t.stats.matched.load(Relaxed),
                         )
                     })
-                    .collect();
-                ofreply::multipart(v, xid, mp::TABLE, None, &entries)
-            }
-            StatsRequest::Port(p) => {
-                let entries: Vec<Vec<u8>> = b
-                    .ports()
+                    .collect(),
+            ),
+            StatsRequest::Port(p) => StatsReply::Port(
+                b.ports()
                     .filter(|x| *p == 0xffff || *p == x.ofport)
                     .map(|x| {
                         let c = sw.iface_counters(&x.name).unwrap_or_default();
-                        let all = [c[0], c[3], c[1], c[4], c[2], c[5], 0, 0, 0, 0, 0, 0];
-                        ofreply::port_stats(v, x.ofport, all, self.started.elapsed())
+                        let mut ps = PortStats::new(x.ofport);
+                        (ps.duration_sec, ps.duration_nsec) =
+                            (age.as_secs() as u32, age.subsec_nanos());
+                        (ps.rx_packets, ps.rx_bytes, ps.rx_dropped) = (c[0], c[1], c[2]);
+                        (ps.tx_packets, ps.tx_bytes, ps.tx_dropped) = (c[3], c[4], c[5]);
+                        (ps.rx_errors, ps.tx_errors) = (0, 0);
+                        (ps.rx_frame_errors, ps.rx_over_errors) = (0, 0);
+                        (ps.rx_crc_errors, ps.collisions) = (0, 0);
+                        ps
                     })
-                    .collect();
-                ofreply::multipart(v, xid, mp::PORT, None, &entries)
-            }
+                    .collect(),
+            ),
             StatsRequest::PortDesc(p) => {
                 drop(reg);
-                let entries: Vec<Vec<u8>> = self
+                let ports = self
                     .phy_ports(sw, bridge)
-                    .iter()
+                    .into_iter()
                     .filter(|x| *p == 0xffff || *p == x.port_no)
-                    .map(|x| ofreply::port_desc(v, x))
                     .collect();
-                ofreply::multipart(v, xid, mp::PORT_DESC, None, &entries)
+                return ofreply::multipart(v, xid, &StatsReply::PortDesc(ports));
             }
-            StatsRequest::Queue(..) => ofreply::multipart(v, xid, mp::QUEUE, None, &[]),
-            StatsRequest::GroupDesc(g) => {
-                let entries: Vec<Vec<u8>> = b
-                    .groups()
-                    .values()
-                    .filter(|x| *g == u32::MAX || *g == 0xffff_fffc || *g == x.id)
-                    .map(|x| group_desc(v, x))
-                    .collect();
-                ofreply::multipart(v, xid, mp::GROUP_DESC, None, &entries)
-            }
-            StatsRequest::Group(g) => {
-                let entries: Vec<Vec<u8>> = b
-                    .groups()
-                    .values()
-                    .filter(|x| *g == u32::MAX || *g == 0xffff_fffc || *g == x.id)
-                    .map(|x| group_stats(v, x, self.started.elapsed()))
-                    .collect();
-                ofreply::multipart(v, xid, mp::GROUP, None, &entries)
-            }
+            StatsRequest::Queue(..) => StatsReply::Queue(Vec::new()),
+            StatsRequest::GroupDesc(g) => StatsReply::GroupDesc(
+                groups(*g)
+                    .map(|x| GroupDesc {
+                        type_: x.type_,
+                        group_id: x.id,
+                        buckets: x.buckets.clone(),
+                    })
+                    .collect(),
+            ),
+            StatsRequest::Group(g) => StatsReply::Group(
+                groups(*g)
+                    .map(|x| GroupStats {
+                        group_id: x.id,
+                        ref_count: b
+                            .tables()
+                            .iter()
+                            .flat_map(|t| t.rules())
+                            .filter(|r| r.has_out_group(x.id))
+                            .count() as u32,
+                        packet_count: x.stats.packets.load(Relaxed),
+                        byte_count: x.stats.bytes.load(Relaxed),
+                        duration_sec: age.as_secs() as u32,
+                        duration_nsec: age.subsec_nanos(),
+                        buckets: vec![(0, 0); x.buckets.len()],
+                    })
+                    .collect(),
+            ),
             StatsRequest::TableFeatures(set) if set.is_empty() => {
                 let entries: Vec<Vec<u8>> = (0..rvs_ofproto::rule::N_TABLES)
                     .map(|t| ofreply::table_features(t as u8))
                     .collect();
-                ofreply::multipart(v, xid, 12, None, &entries)
+                return vec![ofreply::raw_multipart(v, xid, 12, &entries)];
             }
-            _ => err(OfpError::OFPBRC_BAD_STAT, d),
-        }
+            _ => return err(OfpError::OFPBRC_BAD_STAT, d),
+        };
+        ofreply::multipart(v, xid, &reply)
     }
 
     fn other(
@@ -1115,47 +1129,6 @@ fn select_flows(b: &Bridge, fr: &FlowStatsRequest, now: Instant) -> Vec<FlowStat
                 out.push(flow_stats(r, t as u8, now));
             }
         }
-    }
-    out
-}
-
-fn group_desc(v: Version, g: &rvs_ofproto::group::Group) -> Vec<u8> {
-    // The buckets as a group-mod carries them (OpenFlow 1.1-1.4 layout).
-    let gm = rvs_openflow::group::GroupMod {
-        command: 0,
-        type_: g.type_,
-        group_id: g.id,
-        command_bucket_id: 0,
-        buckets: g.buckets.clone(),
-    };
-    let enc = rvs_openflow::group::encode(&gm, v, 0);
-    let buckets = enc.get(16..).unwrap_or_default();
-    let mut out = Vec::with_capacity(8 + buckets.len());
-    out.extend_from_slice(&((8 + buckets.len()) as u16).to_be_bytes());
-    out.push(g.type_);
-    out.push(0);
-    out.extend_from_slice(&g.id.to_be_bytes());
-    out.extend_from_slice(buckets);
-    out
-}
-
-fn group_stats(v: Version, g: &rvs_ofproto::group::Group, age: Duration) -> Vec<u8> {
-    let n = g.buckets.len();
-    let len = if v >= Version::Of13 { 40 } else { 32 } + 16 * n;
-    let mut out = Vec::with_capacity(len);
-    out.extend_from_slice(&(len as u16).to_be_bytes());
-    out.extend_from_slice(&[0, 0]);
-    out.extend_from_slice(&g.id.to_be_bytes());
-    out.extend_from_slice(&0u32.to_be_bytes());
-    out.extend_from_slice(&[0; 4]);
-    out.extend_from_slice(&g.stats.packets.load(Relaxed).to_be_bytes());
-    out.extend_from_slice(&g.stats.bytes.load(Relaxed).to_be_bytes());
-    if v >= Version::Of13 {
-        out.extend_from_slice(&(age.as_secs() as u32).to_be_bytes());
-        out.extend_from_slice(&age.subsec_nanos().to_be_bytes());
-    }
-    for _ in 0..n {
-        out.extend_from_slice(&[0; 16]);
     }
     out
 }
