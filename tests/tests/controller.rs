@@ -143,6 +143,9 @@ fn os_ken_learning_switch_forwards_pings() {
         osken_log()
     );
 
+    // The first exchange may lose a packet while the app learns (as with OVS).
+    let first = wait_until(Duration::from_secs(15), || a.ping(&b.ip, 1));
+    assert!(first, "no ping got through; os-ken log:\n{}", osken_log());
     assert!(
         a.ping(&b.ip, 3),
         "ping through the controller; os-ken log:\n{}",
