@@ -13,7 +13,9 @@
 pub mod appctl;
 pub mod args;
 pub mod connmgr;
+pub mod ctlstatus;
 pub mod dpdk;
+mod nxcookie;
 pub mod ofconfig;
 pub mod ofconn;
 pub mod ofreply;
@@ -68,7 +70,7 @@ pub const MONITORED: &[(&str, &[&str])] = &[
         "Port",
         &["name", "interfaces", "tag", "trunks", "vlan_mode"],
     ),
-    ("Controller", &["target"]),
+    ("Controller", &["target", "is_connected", "role", "status"]),
     (
         "Interface",
         &[
@@ -282,7 +284,9 @@ async fn follow_database(
             },
             Some(ev) = of_rx.recv() => {
                 connmgr.event(switch, ev);
-                continue;
+                if !connmgr.status_dirty() {
+                    continue;
+                }
             }
             Some(u) = pin_rx.recv() => {
                 connmgr.packet_in(switch, &u.packet, &u.userdata);
@@ -314,7 +318,7 @@ async fn follow_database(
             continue;
         };
         let changed = applied_seqno != Some(replica.seqno());
-        if !changed && !stats_due {
+        if !changed && !stats_due && !connmgr.status_dirty() {
             continue;
         }
         applied_seqno = Some(replica.seqno());
@@ -330,7 +334,9 @@ async fn follow_database(
         if with_stats {
             last_stats = Instant::now();
         }
-        let ops = status::status_ops(replica, &wanted, switch, with_stats);
+        let mut ops = status::status_ops(replica, &wanted, switch, with_stats);
+        ops.extend(ctlstatus::controller_ops(replica, &connmgr, with_stats));
+        connmgr.status_written();
         if !ops.is_empty() {
             inflight = Some(client.transact(ops));
         }

@@ -87,6 +87,9 @@ pub(crate) enum Command {
     Dump {
         done: Sender<Vec<MegaflowDump>>,
     },
+    FlushStats {
+        done: Sender<()>,
+    },
 }
 
 #[derive(Debug)]
@@ -190,10 +193,15 @@ impl Caches {
         mask.in_port = u32::MAX;
         if self.megaflows.len() >= params.flow_limit {
             self.counts.lost += 1;
+            if let Some(s) = &up.stats {
+                s.credit(1, len as u64);
+            }
             self.uninstalled = Arc::new(DpActions::new(up.actions));
             return &self.uninstalled;
         }
-        let e = self.megaflows.insert(flow, &mask, up.actions, now);
+        let e = self
+            .megaflows
+            .insert_with_sink(flow, &mask, up.actions, now, up.stats);
         e.hit(len, now);
         self.emc.maybe_insert(flow, pk, &e);
         stats
@@ -403,6 +411,10 @@ impl Pmd {
                     self.maybe_revalidate();
                     let _ = done.send(());
                 }
+                Command::FlushStats { done } => {
+                    self.caches.megaflows.flush_stats();
+                    let _ = done.send(());
+                }
                 Command::Dump { done } => {
                     let _ = done.send(self.caches.megaflows.dump());
                 }
@@ -418,9 +430,9 @@ impl Pmd {
         }
         self.generation = generation;
         let handler = self.handler.clone();
-        self.caches.megaflows.revalidate(|f| {
+        self.caches.megaflows.revalidate_with_sinks(|f| {
             let up = handler.revalidate(f);
-            (up.actions, up.mask)
+            (up.actions, up.mask, up.stats)
         });
         PmdStats::add(&self.stats.revalidations, 1);
         self.stats
@@ -433,6 +445,7 @@ impl Pmd {
             return;
         }
         self.last_sweep_ms = self.now_ms;
+        self.caches.megaflows.flush_stats();
         if self
             .caches
             .megaflows
