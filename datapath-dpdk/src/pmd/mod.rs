@@ -270,6 +270,28 @@ fn queue_index(
     }
 }
 
+/// Queues every frame of the batch, unchanged, for port `port`.
+#[inline]
+fn queue_all(
+    tx: &mut [Option<TxPort>],
+    pending: &mut Vec<u32>,
+    batch: &mut RxBatch,
+    stats: &PmdStats,
+    port: u32,
+) {
+    let n = batch.len();
+    match tx.get_mut(port as usize).and_then(Option::as_mut) {
+        Some(t) => {
+            if t.batch.is_empty() && t.owned.is_empty() {
+                pending.push(port);
+            }
+            t.batch.extend(0..n as u16);
+            batch.add_use_all();
+        }
+        None => stats.count_drop(DropReason::NoSuchPort, n as u64),
+    }
+}
+
 /// One PMD's state; lives on its thread.
 pub(crate) struct Pmd {
     rxqs: Vec<PolledRxq>,
@@ -461,8 +483,12 @@ impl Pmd {
     /// Polls every receive queue once; returns the number of packets received.
     pub(crate) fn poll_once(&mut self) -> usize {
         self.maybe_revalidate();
-        self.now_ms = self.clock.elapsed().as_millis() as u64;
         self.iteration = self.iteration.wrapping_add(1);
+        // Milliseconds suffice for megaflow ages and sweeps: read the clock every 16th
+        // iteration (an iteration is about a microsecond under load).
+        if self.iteration % 16 == 0 || self.now_ms == 0 {
+            self.now_ms = self.clock.elapsed().as_millis() as u64;
+        }
         let busy_polled = self.rxqs.iter().any(|r| !r.kernel);
         let kernel_turn = !busy_polled || self.iteration % KERNEL_POLL_EVERY == 0;
         let mut total = 0;
@@ -504,7 +530,7 @@ impl Pmd {
         // actions, so skip extraction and lookups altogether.
         if let Some(e) = self.caches.megaflows.port_wide(in_port) {
             if e.actions.output_only {
-                let bytes = (0..n).map(|i| self.batch.frame(i).len()).sum();
+                let bytes = self.batch.total_len();
                 e.hit_n(n, bytes, self.now_ms);
                 PmdStats::add(&self.stats.simple_hits, n as u64);
                 if e.actions.list.is_empty() {
@@ -512,16 +538,13 @@ impl Pmd {
                 }
                 for a in &e.actions.list {
                     if let DpAction::Output(p) = a {
-                        for i in 0..n {
-                            queue_index(
-                                &mut self.tx,
-                                &mut self.tx_pending,
-                                &mut self.batch,
-                                &self.stats,
-                                *p,
-                                i,
-                            );
-                        }
+                        queue_all(
+                            &mut self.tx,
+                            &mut self.tx_pending,
+                            &mut self.batch,
+                            &self.stats,
+                            *p,
+                        );
                     }
                 }
                 self.flush_tx();
