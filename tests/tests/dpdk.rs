@@ -172,24 +172,10 @@ fn infinite_pcap_keeps_the_sink_busy_and_bad_devargs_hurt_only_their_port() {
         stat(&bed, "sink0", "tx_packets") > first.1 + 100_000
     });
     assert!(moved, "sink0 tx_packets stuck near {}", first.1);
-    // The pcap port counts on receipt, the sink after forwarding: the sink never leads.
-    let stats = bed.vsctl_ok(&[
-        "get",
-        "Interface",
-        "pcap0",
-        "statistics",
-        "--",
-        "get",
-        "Interface",
-        "sink0",
-        "statistics",
-    ]);
-    let lines: Vec<&str> = stats.lines().collect();
-    let (rx, tx) = (
-        map_value(lines[0], "rx_packets").unwrap_or(0),
-        map_value(lines[1], "tx_packets").unwrap_or(0),
-    );
-    assert!(tx > 0 && tx <= rx, "sink0 sent {tx}, pcap0 received {rx}");
+    // Both ports move (the exact accounting is the finite pcap's test: with frames
+    // flowing, the two ports' counters are read at different moments).
+    let rx = stat(&bed, "pcap0", "rx_packets");
+    assert!(rx > first.0, "pcap0 rx_packets stuck at {rx}");
     // Fixing the devargs brings the bad port up.
     bed.vsctl_ok(&[
         "set",
