@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use bytes::Buf;
+use bytes::{Buf, BufMut};
 use rvs_packet::EthAddr;
 
 use crate::error::{OfpError, Result};
@@ -102,6 +102,43 @@ pub fn decode_port_mod(mut b: &[u8], v: Version) -> Result<PortMod> {
             Ok(pm)
         }
     }
+}
+
+/// Encodes a whole port-mod message (OVS `ofputil_encode_port_mod()`):
+/// only the config bits the version has; `advertise` as the version's
+/// feature bits, in OpenFlow 1.4+ as an Ethernet property when not 0.
+pub fn encode_port_mod(pm: &PortMod, v: Version, xid: u32) -> Vec<u8> {
+    let mut out = vec![v.wire(), if v == Version::Of10 { 15 } else { 16 }, 0, 0];
+    out.put_u32(xid);
+    // OFPPC10_ALL and OFPPC11_ALL.
+    let (config_bits, features) = if v == Version::Of10 {
+        (0x7f, (pm.advertise & 0x7f) | ((pm.advertise >> 4) & 0xf80))
+    } else {
+        (0x65, pm.advertise & 0xffff)
+    };
+    if v == Version::Of10 {
+        out.put_u16(pm.port_no as u16);
+        out.put_slice(&pm.hw_addr.0);
+    } else {
+        out.put_u32(access::port_to_ofp11(pm.port_no));
+        out.put_u32(0);
+        out.put_slice(&pm.hw_addr.0);
+        out.put_u16(0);
+    }
+    out.put_u32(pm.config & config_bits);
+    out.put_u32(pm.mask & config_bits);
+    if v < Version::Of14 {
+        out.put_u32(features);
+        out.put_u32(0);
+    } else if pm.advertise != 0 {
+        // OFPPMPT14_ETHERNET.
+        out.put_u16(0);
+        out.put_u16(8);
+        out.put_u32(features);
+    }
+    let len = out.len() as u16;
+    out[2..4].copy_from_slice(&len.to_be_bytes());
+    out
 }
 
 fn bit_names(s: &mut String, bits: u32, names: &[(u32, &str)]) {
