@@ -337,13 +337,12 @@ pub fn decode_role(mut b: &[u8], nx: bool, reply: bool) -> Result<RoleRequest> {
 }
 
 /// Encodes a role request or reply: OpenFlow 1.2+ form, or the Nicira one
-/// in 1.0 and 1.1 (OVS `ofputil_encode_role_reply()`). A request that
-/// changes the role without a generation ID can only have come as the
-/// Nicira form, and goes out as that in every version.
+/// in 1.0 and 1.1 (OVS `ofputil_encode_role_reply()`). In 1.2+ a missing
+/// generation ID goes out as all-ones, which a request that changes the
+/// role reads back as that ID (as in OVS).
 pub fn encode_role(r: &RoleRequest, v: Version, reply: bool, xid: u32) -> Vec<u8> {
     let mut out;
-    let nx_only = !reply && r.generation_id.is_none() && r.role != role::NOCHANGE;
-    if v < Version::Of12 || nx_only {
+    if v < Version::Of12 {
         out = message(v, 4, xid, Some((NX_VENDOR_ID, if reply { 11 } else { 10 })));
         out.put_u32(r.role.saturating_sub(1));
     } else {

@@ -250,7 +250,7 @@ pub fn format_body_into(s: &mut String, d: &[u8], raw: &Raw, verbosity: i32) -> 
             s.push_str(&crate::packet_out::format(&po, verbosity));
         }
         "OFPT10_PORT_MOD" | "OFPT11_PORT_MOD" | "OFPT14_PORT_MOD" => {
-            let pm = crate::switch_mods::decode_port_mod(body, v)?;
+            let pm = crate::switch_mods::decode_port_mod_loose(body, v)?;
             s.push_str(&crate::switch_mods::format_port_mod(&pm));
         }
         "OFPT11_TABLE_MOD" | "OFPT14_TABLE_MOD" => {
