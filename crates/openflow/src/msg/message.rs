@@ -75,6 +75,10 @@ pub enum Message {
     GetAsyncReply(crate::controller::AsyncConfig),
     /// Set-async (the properties present in `present`).
     SetAsync(crate::controller::AsyncConfig),
+    /// `NXT_PACKET_IN2`.
+    PacketIn2(Box<crate::packet_in2::PacketIn2>),
+    /// `NXT_RESUME` (a controller resuming a paused pipeline).
+    Resume(Box<crate::packet_in2::PacketIn2>),
     /// Port-mod.
     PortMod(crate::switch_mods::PortMod),
     /// Table-mod (OpenFlow 1.1+).
@@ -180,6 +184,8 @@ pub fn decode(d: &[u8]) -> Result<(Version, u32, Message)> {
                 kind == F::Nx,
             )
         }
+        "NXT_PACKET_IN2" => Message::PacketIn2(Box::new(crate::packet_in2::decode(body, false)?)),
+        "NXT_RESUME" => Message::Resume(Box::new(crate::packet_in2::decode(body, false)?)),
         "OFPT10_PORT_MOD" | "OFPT11_PORT_MOD" | "OFPT14_PORT_MOD" => {
             Message::PortMod(crate::switch_mods::decode_port_mod(body, v)?)
         }
@@ -276,6 +282,8 @@ pub fn encode(m: &Message, v: Version, xid: u32) -> Vec<u8> {
         Message::GetAsyncReply(ac) => crate::controller::encode_get_async_reply(ac, v, xid),
         Message::SetAsync(ac) => crate::controller::encode_set_async(ac, v, xid),
         Message::StatsReply(r, flags) => crate::reply::encode(r, v, xid, *flags),
+        Message::PacketIn2(p) => crate::packet_in2::encode(p, v, false, xid),
+        Message::Resume(p) => crate::packet_in2::encode(p, v, true, xid),
         Message::PortMod(pm) => crate::switch_mods::encode_port_mod(pm, v, xid),
         // OpenFlow 1.0 has no table-mod: an empty error stands in, as for a
         // role status before 1.3.

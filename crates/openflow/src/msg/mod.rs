@@ -229,6 +229,9 @@ pub fn format_body_into(s: &mut String, d: &[u8], raw: &Raw, verbosity: i32) -> 
             let gm = crate::group::decode(body, v, raw.raw != "OFPT11_GROUP_MOD")?;
             s.push_str(&crate::group::format(&gm, v));
         }
+        "NXT_PACKET_IN2" | "NXT_RESUME" => {
+            s.push_str(&crate::packet_in2::format(body, v, verbosity)?);
+        }
         "OFPT10_PACKET_IN" | "OFPT11_PACKET_IN" | "OFPT12_PACKET_IN" | "OFPT13_PACKET_IN"
         | "NXT_PACKET_IN" => {
             let kind = match raw.raw {
