@@ -377,7 +377,7 @@ fn packet_out_and_mod_port_text_encode_like_ovs() {
         format!("packet={pkt} actions=mod_dl_dst:00:00:00:00:00:07,output:3,resubmit(,2)"),
         format!("in_port=LOCAL packet={pkt} actions=set_field:5->reg0,controller"),
         format!("in_port=none,packet={pkt}"),
-        format!("in_port=3 packet=5054 0000 0001 5054 0000 0002 0800 45 actions=drop"),
+        "in_port=3 packet=5054 0000 0001 5054 0000 0002 0800 45 actions=drop".to_owned(),
         format!("in_port=1,reg3=7,metadata=0x99,packet={pkt},actions=output:2"),
         format!("in_port=1 tun_id=0x55 packet={pkt} actions=group:1"),
     ];

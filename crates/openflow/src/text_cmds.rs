@@ -330,37 +330,6 @@ pub fn parse_meter_mod(s: &str, command: u16) -> Result<MeterMod, String> {
     Ok(mm)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn group_and_meter_errors_match_ovs() {
-        assert_eq!(
-            parse_group_mod("type=all,bucket=output:1", 0).unwrap_err(),
-            "must specify a group_id"
-        );
-        assert_eq!(
-            parse_group_mod("group_id=1,type=all,bucket=weight:2,output:1", 0).unwrap_err(),
-            "Only select groups can have bucket weights."
-        );
-        assert_eq!(
-            parse_group_mod("group_id=1,type=ff,bucket=output:1", 0).unwrap_err(),
-            "fast failover bucket requires watch_port or watch_group"
-        );
-        assert_eq!(
-            parse_meter_mod("meter=1,kbps,band=type=drop", 0).unwrap_err(),
-            "band must have 'rate'"
-        );
-        assert_eq!(
-            parse_meter_mod("meter=1,kbps", 0).unwrap_err(),
-            "must specify bands"
-        );
-        let gm = parse_group_mod("", group_command::DELETE).unwrap();
-        assert_eq!(gm.group_id, OFPG_ALL);
-    }
-}
-
 /// Whether `id` is pipeline metadata that a packet-out may carry (OVS
 /// `mf_is_pipeline_field()`).
 fn is_pipeline_field(id: FieldId) -> bool {
@@ -457,11 +426,7 @@ pub fn parse_packet_out(s: &str) -> Result<(PacketOut, Protocols), String> {
             "in_port" => {
                 let p = parse_port(value)
                     .ok_or_else(|| format!("{value} is not a valid OpenFlow port"))?;
-                if p > u32::from(port::MAX)
-                    && p != port::LOCAL
-                    && p != port::ANY
-                    && p != port::CONTROLLER
-                {
+                if p > port::MAX && p != port::LOCAL && p != port::ANY && p != port::CONTROLLER {
                     return Err(format!(
                         "{value} is not a valid OpenFlow port for PACKET_OUT"
                     ));
@@ -549,4 +514,35 @@ pub fn parse_mod_port(port_no: u32, hw_addr: EthAddr, command: &str) -> Result<P
         mask: bit,
         advertise: 0,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_and_meter_errors_match_ovs() {
+        assert_eq!(
+            parse_group_mod("type=all,bucket=output:1", 0).unwrap_err(),
+            "must specify a group_id"
+        );
+        assert_eq!(
+            parse_group_mod("group_id=1,type=all,bucket=weight:2,output:1", 0).unwrap_err(),
+            "Only select groups can have bucket weights."
+        );
+        assert_eq!(
+            parse_group_mod("group_id=1,type=ff,bucket=output:1", 0).unwrap_err(),
+            "fast failover bucket requires watch_port or watch_group"
+        );
+        assert_eq!(
+            parse_meter_mod("meter=1,kbps,band=type=drop", 0).unwrap_err(),
+            "band must have 'rate'"
+        );
+        assert_eq!(
+            parse_meter_mod("meter=1,kbps", 0).unwrap_err(),
+            "must specify bands"
+        );
+        let gm = parse_group_mod("", group_command::DELETE).unwrap();
+        assert_eq!(gm.group_id, OFPG_ALL);
+    }
 }
