@@ -518,7 +518,13 @@ impl<'a> Ctx<'a> {
             | Action::Nat(_)
             | Action::Learn(_)
             | Action::Multipath(_)
-            | Action::Bundle(_) => {
+            | Action::Bundle(_)
+            | Action::OutputTrunc { .. }
+            | Action::FinTimeout { .. }
+            | Action::Sample(_)
+            | Action::StackPush(_)
+            | Action::StackPop(_)
+            | Action::CheckPktLarger { .. } => {
                 log::debug!(
                     "{}: action {} is not supported",
                     self.bridge.name(),

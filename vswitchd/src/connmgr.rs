@@ -491,6 +491,10 @@ impl Connmgr {
             | Message::RoleReply(_)
             | Message::RoleStatus(_)
             | Message::GetAsyncReply(_) => err(OfpError::OFPBRC_BAD_TYPE, d),
+            // Port and table configuration through OpenFlow is not supported.
+            Message::PortMod(_) | Message::TableMod(_) => err(OfpError::OFPBRC_BAD_TYPE, d),
+            // Continuations are not supported; a switch never receives a packet-in.
+            Message::Resume(_) | Message::PacketIn2(_) => err(OfpError::OFPBRC_BAD_TYPE, d),
             Message::PacketIn(..)
             | Message::PortStatus(_)
             | Message::GetConfigReply(_)

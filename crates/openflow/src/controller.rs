@@ -337,7 +337,9 @@ pub fn decode_role(mut b: &[u8], nx: bool, reply: bool) -> Result<RoleRequest> {
 }
 
 /// Encodes a role request or reply: OpenFlow 1.2+ form, or the Nicira one
-/// in 1.0 and 1.1 (OVS `ofputil_encode_role_reply()`).
+/// in 1.0 and 1.1 (OVS `ofputil_encode_role_reply()`). In 1.2+ a missing
+/// generation ID goes out as all-ones, which a request that changes the
+/// role reads back as that ID (as in OVS).
 pub fn encode_role(r: &RoleRequest, v: Version, reply: bool, xid: u32) -> Vec<u8> {
     let mut out;
     if v < Version::Of12 {

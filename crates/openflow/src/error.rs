@@ -279,6 +279,8 @@ errors! {
     OFPBPC_BAD_VALUE = "NX1.0-1.1(13,4), NX1.2(27), OF1.3(13,4), OF1.4+(14,2)",
     /// Unknown property experimenter.
     OFPBPC_BAD_EXPERIMENTER = "NX1.0-1.1(14,5), NX1.2(30), ONF1.3(4445), OF1.4+(14,5)",
+    /// Unknown property type for a known experimenter.
+    OFPBPC_BAD_EXP_TYPE = "NX1.0-1.1(14,6), NX1.2(31), ONF1.3(4446), OF1.4+(14,6)",
     /// Unspecified bundle error.
     OFPBFC_UNKNOWN = "ONF1.3(2300), OF1.4+(17,0)",
     /// Bundle ID does not exist.

@@ -26,6 +26,7 @@ pub mod meter;
 pub mod msg;
 pub mod ofp_print;
 pub mod packet_in;
+pub mod packet_in2;
 pub mod packet_out;
 pub mod port;
 pub mod print;

@@ -1,14 +1,24 @@
 //! ovs-ofctl's text for groups and meters (`add-group`, `mod-group`,
-//! `del-groups`, `add-meter`, `mod-meter`, `del-meters`), parsed into the
-//! version-independent [`GroupMod`] and [`MeterMod`] (OVS
-//! `parse_ofp_group_mod_str()` and `parse_ofp_meter_mod_str()`).
+//! `del-groups`, `add-meter`, `mod-meter`, `del-meters`), packet-outs and
+//! port-mods (`packet-out`, `mod-port`), parsed into the
+//! version-independent [`GroupMod`], [`MeterMod`], [`PacketOut`] and
+//! [`PortMod`] (OVS `parse_ofp_group_mod_str()`,
+//! `parse_ofp_meter_mod_str()`, `parse_ofp_packet_out_str()`,
+//! `ofctl_mod_port()`).
+
+use rvs_packet::EthAddr;
 
 use crate::actions::{port, text};
 use crate::field::parse_port;
+use crate::field::FieldId;
 use crate::group::{Bucket, GroupMod, BUCKET_ALL, BUCKET_FIRST, BUCKET_LAST, OFPG_ANY};
 use crate::kv::{str_to_u16, str_to_u32, str_to_u8, KeyValues};
+use crate::matches::Match;
 use crate::meter::{Band, MeterMod, OFPMBT_DROP, OFPMBT_DSCP_REMARK};
 use crate::meter::{OFPMF_BURST, OFPMF_KBPS, OFPMF_PKTPS, OFPMF_STATS};
+use crate::packet_out::PacketOut;
+use crate::switch_mods::PortMod;
+use crate::version::Protocols;
 
 /// Group-mod commands.
 pub mod group_command {
@@ -318,6 +328,192 @@ pub fn parse_meter_mod(s: &str, command: u16) -> Result<MeterMod, String> {
         }
     }
     Ok(mm)
+}
+
+/// Whether `id` is pipeline metadata that a packet-out may carry (OVS
+/// `mf_is_pipeline_field()`).
+fn is_pipeline_field(id: FieldId) -> bool {
+    use FieldId as F;
+    matches!(
+        id,
+        F::TunId
+            | F::TunSrc
+            | F::TunDst
+            | F::TunIpv6Src
+            | F::TunIpv6Dst
+            | F::TunFlags
+            | F::TunGbpId
+            | F::TunGbpFlags
+            | F::Metadata
+            | F::InPort
+            | F::InPortOxm
+            | F::PacketType
+            | F::Reg0
+            | F::Reg1
+            | F::Reg2
+            | F::Reg3
+            | F::Reg4
+            | F::Reg5
+            | F::Reg6
+            | F::Reg7
+            | F::Reg8
+            | F::Reg9
+            | F::Reg10
+            | F::Reg11
+            | F::Reg12
+            | F::Reg13
+            | F::Reg14
+            | F::Reg15
+            | F::Xreg0
+            | F::Xreg1
+            | F::Xreg2
+            | F::Xreg3
+            | F::Xreg4
+            | F::Xreg5
+            | F::Xreg6
+            | F::Xreg7
+            | F::Xxreg0
+            | F::Xxreg1
+            | F::Xxreg2
+            | F::Xxreg3
+    )
+}
+
+/// Bytes from hex digits, with white space allowed between bytes (OVS
+/// `eth_from_hex()`): at least an Ethernet header's worth.
+pub fn packet_from_hex(s: &str) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    loop {
+        rest = rest.trim_start_matches([' ', '\t', '\r', '\n']);
+        let Some(pair) = rest.get(..2) else { break };
+        let Ok(byte) = u8::from_str_radix(pair, 16) else {
+            break;
+        };
+        if !pair.bytes().all(|c| c.is_ascii_hexdigit()) {
+            break;
+        }
+        out.push(byte);
+        rest = &rest[2..];
+    }
+    if !rest.is_empty() {
+        return Err("Trailing garbage in packet data".into());
+    }
+    if out.len() < 14 {
+        return Err("Packet data too short for Ethernet".into());
+    }
+    Ok(out)
+}
+
+/// Parses `ovs-ofctl packet-out`'s one-argument form, `in_port=.. packet=HEX
+/// actions=..` plus any pipeline fields (OVS `parse_ofp_packet_out_str()`).
+/// Returns the packet-out and the protocols that can carry it.
+pub fn parse_packet_out(s: &str) -> Result<(PacketOut, Protocols), String> {
+    let mut usable = Protocols::ANY;
+    let mut md = Match::default();
+    md.flow.in_port = port::CONTROLLER;
+    md.mask.in_port = u32::from(u16::MAX);
+    let (fields, act_str) = match s.find("action") {
+        Some(i) => (&s[..i], s[i..].find('=').map(|eq| &s[i + eq + 1..])),
+        None => (s, None),
+    };
+    let mut packet = None;
+    for (name, value) in KeyValues::new(fields) {
+        if value.is_empty() {
+            return Err(format!("field {name} missing value"));
+        }
+        match name {
+            "in_port" => {
+                let p = parse_port(value)
+                    .ok_or_else(|| format!("{value} is not a valid OpenFlow port"))?;
+                if p > port::MAX && p != port::LOCAL && p != port::ANY && p != port::CONTROLLER {
+                    return Err(format!(
+                        "{value} is not a valid OpenFlow port for PACKET_OUT"
+                    ));
+                }
+                md.flow.in_port = p;
+            }
+            "packet_type" => {
+                let Some((ns, ns_type)) = value.split_once(',') else {
+                    return Err(format!("{name}({value}) can't be interpreted"));
+                };
+                let num = |t: &str| crate::kv::c_uint(t).unwrap_or(0) as u32;
+                md.flow.packet_type = num(ns) << 16 | (num(ns_type) & 0xffff);
+                md.mask.packet_type = u32::MAX;
+            }
+            "packet" => packet = Some(packet_from_hex(value).map_err(|e| format!("{name}: {e}"))?),
+            _ => {
+                let f =
+                    crate::field::by_name(name).ok_or_else(|| format!("unknown keyword {name}"))?;
+                let (v, m) = crate::field::parse_value(f, value)?;
+                usable = usable.and(md.set_field(f, v, m));
+                if !is_pipeline_field(f.id) {
+                    return Err(format!(
+                        "{name} is not a valid pipeline field for PACKET_OUT"
+                    ));
+                }
+            }
+        }
+    }
+    let packet = packet
+        .filter(|p| !p.is_empty())
+        .ok_or("must specify packet")?;
+    let actions = match act_str {
+        Some(a) => {
+            let (acts, u) = text::parse_actions(a, false)?;
+            usable = usable.and(u);
+            acts
+        }
+        None => Vec::new(),
+    };
+    Ok((
+        PacketOut {
+            buffer_id: u32::MAX,
+            metadata: md,
+            actions,
+            packet,
+        },
+        usable,
+    ))
+}
+
+/// `ovs-ofctl mod-port`'s commands: the config bit each changes (OVS
+/// `OFPUTIL_PC_*`: `PORT_DOWN`, `NO_STP`, `NO_RECV`, `NO_RECV_STP`,
+/// `NO_FLOOD`, `NO_FWD`, `NO_PACKET_IN`) and the value it sets (OVS
+/// `ofctl_mod_port()`); `no-`/`no` inverts.
+const PORT_COMMANDS: [(&str, u32, bool); 8] = [
+    ("up", 1 << 0, false),
+    ("down", 1 << 0, true),
+    ("stp", 1 << 1, false),
+    ("receive", 1 << 2, false),
+    ("receive-stp", 1 << 3, false),
+    ("flood", 1 << 4, false),
+    ("forward", 1 << 5, false),
+    ("packet-in", 1 << 6, false),
+];
+
+/// The port-mod `ovs-ofctl mod-port` sends for `command` (`down`,
+/// `no-flood`, ...) to the port `port_no` whose address is `hw_addr`.
+pub fn parse_mod_port(port_no: u32, hw_addr: EthAddr, command: &str) -> Result<PortMod, String> {
+    let lower = command.to_ascii_lowercase();
+    let (cmd, not) = match lower.strip_prefix("no-") {
+        Some(c) => (c, true),
+        None => match lower.strip_prefix("no") {
+            Some(c) => (c, true),
+            None => (lower.as_str(), false),
+        },
+    };
+    let &(_, bit, on) = PORT_COMMANDS
+        .iter()
+        .find(|(n, _, _)| *n == cmd)
+        .ok_or_else(|| format!("unknown mod-port command '{command}'"))?;
+    Ok(PortMod {
+        port_no,
+        hw_addr,
+        config: if on ^ not { bit } else { 0 },
+        mask: bit,
+        advertise: 0,
+    })
 }
 
 #[cfg(test)]

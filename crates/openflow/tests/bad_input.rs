@@ -113,18 +113,25 @@ fn error_codes_per_version_are_ovs() {
 fn error_reply_echoes_request() {
     let bad = vectors()
         .into_iter()
-        .find(|(n, _, _)| n == "oxm_prereq_tp_dst_without_proto")
+        .find(|(n, _, _)| n == "action_bad_len")
         .expect("vector")
         .2;
+    assert!(bad.len() > 64);
     let e = decode(&bad).expect_err("bad");
     let r = error_reply(e, &bad);
-    // OF1.3 error, xid 1, type 4 code 9, then the first 64 bytes.
-    assert_eq!(&r[..4], &[4, 1, 0, (12 + 64) as u8]);
-    assert_eq!(&r[4..12], &[0, 0, 0, 1, 0, 4, 0, 9]);
-    assert_eq!(&r[12..], &bad[..64]);
+    // OF1.3 error, xid 1, type 2 code 1, then the whole request (OVS 3.1).
+    assert_eq!(&r[..4], &[4, 1, 0, (12 + bad.len()) as u8]);
+    assert_eq!(&r[4..12], &[0, 0, 0, 1, 0, 2, 0, 1]);
+    assert_eq!(&r[12..], &bad[..]);
     let (_, _, m) = decode(&r).expect("error decodes");
     assert_eq!(
         m,
-        rvs_openflow::msg::message::Message::Error(OfpError::OFPBMC_BAD_PREREQ, bad[..64].to_vec())
+        rvs_openflow::msg::message::Message::Error(OfpError::OFPBAC_BAD_LEN, bad.clone())
+    );
+    // A version rvs does not know is answered in OpenFlow 1.0.
+    let r = error_reply(OfpError::OFPBRC_BAD_VERSION, &[9, 14, 0, 8, 0, 0, 0, 7]);
+    assert_eq!(
+        r,
+        [1, 1, 0, 20, 0, 0, 0, 7, 0, 1, 0, 0, 9, 14, 0, 8, 0, 0, 0, 7]
     );
 }

@@ -326,16 +326,20 @@ fn decode_std11(type_: u16, act: &[u8], v: Version) -> Result<Action> {
 fn decode_set_field(mut b: &[u8], v: Version) -> Result<Action> {
     let may_mask = v >= Version::Of15;
     let h = EntryHeader::pull(&mut b).map_err(|_| OfpError::OFPBMC_BAD_LEN)?;
+    // OVS looks the field up by its whole header: a known field with
+    // another length is BAD_SET_LEN (an empty one BAD_SET_TYPE), an unknown
+    // one BAD_SET_TYPE, both before the payload is checked.
     let f =
         crate::field::by_code(h.class, h.field, h.vendor).ok_or(OfpError::OFPBAC_BAD_SET_TYPE)?;
     let n = usize::from(f.n_bytes);
-    if b.len() < h.payload_len() {
-        return Err(OfpError::OFPBMC_BAD_LEN);
-    }
-    if h.hasmask && !may_mask {
-        return Err(OfpError::OFPBAC_BAD_SET_MASK);
-    }
     if h.field_len() != n {
+        return Err(if h.field_len() + h.header_len() == 4 {
+            OfpError::OFPBAC_BAD_SET_TYPE
+        } else {
+            OfpError::OFPBAC_BAD_SET_LEN
+        });
+    }
+    if b.len() < h.payload_len() {
         return Err(OfpError::OFPBMC_BAD_LEN);
     }
     let read = |s: &[u8]| s.iter().fold(0u128, |a, &x| a << 8 | u128::from(x));
@@ -347,6 +351,9 @@ fn decode_set_field(mut b: &[u8], v: Version) -> Result<Action> {
     };
     let mask = if h.hasmask { read(&b[n..2 * n]) } else { ones };
     if h.hasmask && value & !mask != 0 {
+        return Err(OfpError::OFPBMC_BAD_WILDCARDS);
+    }
+    if h.hasmask && !may_mask {
         return Err(OfpError::OFPBAC_BAD_SET_MASK);
     }
     if b[h.payload_len()..].iter().any(|&x| x != 0) {

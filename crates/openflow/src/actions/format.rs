@@ -31,6 +31,9 @@ pub fn format_actions(acts: &[Action]) -> String {
 }
 
 fn format_action(s: &mut String, a: &Action) {
+    if super::extra::format(s, a) {
+        return;
+    }
     match a {
         Action::Output { port: p, max_len } => {
             if *p < port::MAX {
@@ -286,6 +289,13 @@ fn format_action(s: &mut String, a: &Action) {
         Action::GotoTable(t) => {
             let _ = write!(s, "goto_table:{t}");
         }
+        // Printed by `extra::format` above.
+        Action::OutputTrunc { .. }
+        | Action::FinTimeout { .. }
+        | Action::Sample(_)
+        | Action::StackPush(_)
+        | Action::StackPop(_)
+        | Action::CheckPktLarger { .. } => {}
     }
 }
 

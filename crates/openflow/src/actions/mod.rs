@@ -9,6 +9,7 @@
 pub mod balance;
 pub mod ct;
 mod decode;
+pub mod extra;
 mod format;
 pub mod learn;
 pub mod nx;
@@ -298,6 +299,36 @@ pub enum Action {
     },
     /// Instruction: continue in a later table.
     GotoTable(u8),
+    /// Output to a port, the packet cut to `max_len` bytes
+    /// (`output(port=..,max_len=..)`, `NXAST_OUTPUT_TRUNC`).
+    OutputTrunc {
+        /// Port (OpenFlow 1.0 numbering).
+        port: u32,
+        /// Bytes to keep, at least 14.
+        max_len: u32,
+    },
+    /// Change the timeouts of the flow when a TCP FIN or RST passes
+    /// (`fin_timeout`); 0 leaves a timeout alone.
+    FinTimeout {
+        /// New idle timeout.
+        idle: u16,
+        /// New hard timeout.
+        hard: u16,
+    },
+    /// Sample packets to IPFIX collectors (`sample`).
+    Sample(Box<extra::Sample>),
+    /// Push bits of a field onto the stack (`push:`).
+    StackPush(Subfield),
+    /// Pop bits from the stack into a field (`pop:`).
+    StackPop(Subfield),
+    /// Set a 1-bit field to whether the packet is longer than `pkt_len`
+    /// (`check_pkt_larger(N)->dst`).
+    CheckPktLarger {
+        /// Length to compare with.
+        pkt_len: u16,
+        /// Where the answer goes (one bit).
+        dst: Subfield,
+    },
 }
 
 /// OpenFlow 1.1+ instruction kinds, in the order OVS requires them.
@@ -394,6 +425,12 @@ impl Action {
             Action::WriteActions(_) => "write_actions",
             Action::WriteMetadata { .. } => "write_metadata",
             Action::GotoTable(_) => "goto_table",
+            Action::OutputTrunc { .. } => "output_trunc",
+            Action::FinTimeout { .. } => "fin_timeout",
+            Action::Sample(_) => "sample",
+            Action::StackPush(_) => "push",
+            Action::StackPop(_) => "pop",
+            Action::CheckPktLarger { .. } => "check_pkt_larger",
         }
     }
 }
@@ -547,6 +584,14 @@ fn check_one(a: &Action, m: &mut Match, table_id: u8, u: &mut Protocols) -> Resu
             check_output_port(*p)?;
         }
         Action::OutputReg { src, .. } => src.check_as(Some(m), "source")?,
+        Action::OutputTrunc { port: p, .. } => check_output_port(*p)?,
+        Action::StackPush(sf) => sf.check_as(Some(m), "source")?,
+        Action::StackPop(sf) => extra::check_dst(sf, Some(m))?,
+        Action::FinTimeout { .. } => {
+            if f.nw_proto != ipproto::TCP {
+                inconsistent(u);
+            }
+        }
         Action::Resubmit { ct: true, .. } => {
             let valid = ct_state::NEW
                 | ct_state::ESTABLISHED

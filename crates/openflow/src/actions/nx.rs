@@ -321,6 +321,12 @@ pub fn encode(a: &Action, v: Version, out: &mut Vec<u8>) {
             b.put_u64(*mask);
             put_nx(out, WRITE_METADATA, &b);
         }
+        Action::OutputTrunc { .. }
+        | Action::FinTimeout { .. }
+        | Action::Sample(_)
+        | Action::StackPush(_)
+        | Action::StackPop(_)
+        | Action::CheckPktLarger { .. } => super::extra::encode(a, out),
         // Instructions have no OpenFlow 1.0 form except write_metadata;
         // meter, goto_table, clear/write_actions are dropped as OVS does.
         _ => {
@@ -445,6 +451,13 @@ pub fn decode(
     v: Version,
     out: &mut Vec<Action>,
 ) -> Result<()> {
+    if vendor == NX_VENDOR_ID && super::extra::SUBTYPES.contains(&subtype) {
+        if act.len() < 16 {
+            return Err(OfpError::OFPBAC_BAD_LEN);
+        }
+        out.push(super::extra::decode(act, subtype)?);
+        return Ok(());
+    }
     if vendor != NX_VENDOR_ID
         || !KNOWN.contains(&subtype)
         || (subtype == GROUP && v != Version::Of10)

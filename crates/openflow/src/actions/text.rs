@@ -164,6 +164,11 @@ impl Parser {
         let a = match name {
             "output" => return self.parse_output(v, out),
             "controller" => parse_controller(v)?,
+            "fin_timeout" => super::extra::parse_fin_timeout(v)?,
+            "sample" => super::extra::parse_sample(v)?,
+            "push" => super::extra::parse_stack(v, true)?,
+            "pop" => super::extra::parse_stack(v, false)?,
+            "check_pkt_larger" => super::extra::parse_check_pkt_larger(v)?,
             "enqueue" => {
                 let mut it = v.splitn(2, [':', 'q', ',']);
                 let (p, q) = match (it.next(), it.next()) {
@@ -373,6 +378,10 @@ impl Parser {
     }
 
     fn parse_output(&mut self, v: &str, out: &mut Vec<Action>) -> Result<(), String> {
+        if v.contains("port") && v.contains("max_len") {
+            out.push(super::extra::parse_output_trunc(v)?);
+            return Ok(());
+        }
         if let Some(p) = field::parse_port(v) {
             out.push(Action::Output {
                 port: p,

@@ -455,19 +455,29 @@ fn decode_with(mut p: &[u8], allow_cookie: bool, strict: bool) -> Result<Decoded
         let payload = &p[..plen];
         p = &p[plen..];
         let width = h.field_len();
-        let is_cookie = (h.class, h.field) == NXM_NX_COOKIE && h.vendor == 0;
-        let field = field::by_code(h.class, h.field, h.vendor);
-        if field.is_none() && !(allow_cookie && is_cookie) {
+        // As OVS's lookup by whole header: a known class and field with
+        // another length is an unknown field.
+        let is_cookie =
+            (h.class, h.field) == NXM_NX_COOKIE && h.vendor == 0 && allow_cookie && width == 8;
+        let field =
+            field::by_code(h.class, h.field, h.vendor).filter(|f| usize::from(f.n_bytes) == width);
+        // OVS checks the mask against the value before it reports an
+        // unknown field.
+        if h.hasmask
+            && payload[..width]
+                .iter()
+                .zip(&payload[width..2 * width])
+                .any(|(v, m)| v & !m != 0)
+        {
+            return Err(OfpError::OFPBMC_BAD_WILDCARDS);
+        }
+        if field.is_none() && !is_cookie {
             if !strict {
                 continue;
             }
             return Err(OfpError::OFPBMC_BAD_FIELD);
         }
-        let expect = field.map_or(8, |f| usize::from(f.n_bytes));
         let can_mask = field.is_none_or(|f| f.maskable);
-        if width != expect || (h.hasmask && plen != 2 * width) || width == 0 {
-            return Err(OfpError::OFPBMC_BAD_LEN);
-        }
         let read = |b: &[u8]| b.iter().fold(0u128, |a, &x| a << 8 | u128::from(x));
         let v = read(&payload[..width]);
         let ones = if width == 16 {
@@ -480,9 +490,6 @@ fn decode_with(mut p: &[u8], allow_cookie: bool, strict: bool) -> Result<Decoded
         } else {
             ones
         };
-        if h.hasmask && v & !m != 0 {
-            return Err(OfpError::OFPBMC_BAD_WILDCARDS);
-        }
         let Some(field) = field else {
             if d.cookie_mask != 0 {
                 return Err(OfpError::OFPBMC_DUP_FIELD);

@@ -97,15 +97,16 @@ pub fn negotiate(ours: u32, theirs: u32) -> Result<Version> {
 }
 
 /// The OFPT_ERROR a switch answers `offending` with: `e` in the request's
-/// version and xid, echoing at most its first 64 bytes (OVS
-/// `ofperr_encode_reply()`).
+/// version (OpenFlow 1.0 for a version rvs does not know) and xid, echoing
+/// the whole request as far as it fits in one message (OVS 3.1
+/// `ofperr_encode_reply()`; older OVS echoed only 64 bytes).
 pub fn error_reply(e: OfpError, offending: &[u8]) -> Vec<u8> {
     let h = crate::header::Header::peek(offending);
     let v = h
         .and_then(|h| Version::from_wire(h.version))
         .unwrap_or(Version::Of10);
     let xid = h.map_or(0, |h| h.xid);
-    encode_error(e, v, xid, &offending[..offending.len().min(64)])
+    encode_error(e, v, xid, offending)
 }
 
 /// An OFPT_ERROR message for `e` in version `v` carrying `data`.
@@ -134,7 +135,9 @@ pub fn encode_error(e: OfpError, v: Version, xid: u32, data: &[u8]) -> Vec<u8> {
             out.put_u16(c.code);
         }
     }
-    out.extend_from_slice(data);
+    // Whatever does not fit in the 16-bit length is left out.
+    let room = usize::from(u16::MAX) - out.len();
+    out.extend_from_slice(&data[..data.len().min(room)]);
     let len = out.len() as u16;
     out[2..4].copy_from_slice(&len.to_be_bytes());
     out

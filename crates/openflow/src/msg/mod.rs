@@ -7,6 +7,7 @@
 
 pub mod basic;
 pub mod message;
+mod raw_lengths;
 mod raw_table;
 pub mod stats;
 
@@ -73,46 +74,6 @@ fn be32(d: &[u8], at: usize) -> u32 {
     u32::from_be_bytes([d[at], d[at + 1], d[at + 2], d[at + 3]])
 }
 
-/// Fixed size of the messages whose decoders need a minimum (OVS's
-/// `ofpraw` sizes): total bytes including headers, and whether what
-/// follows must be a multiple of 8.
-fn min_len(raw: &str) -> Option<(usize, bool)> {
-    Some(match raw {
-        "OFPT10_FLOW_MOD" => (72, true),
-        "OFPT11_FLOW_MOD" => (48, true),
-        "NXT_FLOW_MOD" => (48, true),
-        "OFPT11_GROUP_MOD" => (16, true),
-        "OFPT15_GROUP_MOD" | "NXT_GROUP_MOD" => {
-            (24 + if raw == "NXT_GROUP_MOD" { 8 } else { 0 }, true)
-        }
-        "OFPT13_METER_MOD" => (16, true),
-        "OFPT10_PACKET_OUT" => (16, false),
-        "OFPT10_FLOW_REMOVED" => (88, false),
-        "OFPT11_FLOW_REMOVED" => (48, true),
-        "OFPT15_FLOW_REMOVED" => (24, true),
-        "NXT_FLOW_REMOVED" => (56, true),
-        "OFPT10_PORT_STATUS" => (64, false),
-        "OFPT10_PACKET_IN" => (18, false),
-        "OFPT11_PACKET_IN" => (24, false),
-        "OFPT12_PACKET_IN" => (16, false),
-        "OFPT13_PACKET_IN" => (24, false),
-        "NXT_PACKET_IN" => (40, false),
-        "OFPT11_PORT_STATUS" => (80, false),
-        "OFPT14_PORT_STATUS" => (56, true),
-        "OFPT11_PACKET_OUT" => (24, false),
-        "OFPT15_PACKET_OUT" => (16, false),
-        "OFPT_GET_CONFIG_REPLY" | "OFPT_SET_CONFIG" => (12, false),
-        "OFPST10_FLOW_REQUEST" | "OFPST10_AGGREGATE_REQUEST" => (56, false),
-        "OFPST11_FLOW_REQUEST" | "OFPST11_AGGREGATE_REQUEST" | "OFPST15_AGGREGATE_REQUEST" => {
-            (48, true)
-        }
-        "NXST_FLOW_REQUEST" | "NXST_AGGREGATE_REQUEST" => (32, true),
-        "OFPST10_PORT_REQUEST" => (20, false),
-        "OFPST11_PORT_REQUEST" | "OFPST15_PORT_DESC_REQUEST" => (24, false),
-        _ => return None,
-    })
-}
-
 /// Identifies the message in `d` (OVS `ofpraw_decode()`); with `partial`,
 /// only the bytes present are needed (for truncated messages).
 pub fn identify(d: &[u8], partial: bool) -> Result<Raw> {
@@ -150,7 +111,7 @@ pub fn identify(d: &[u8], partial: bool) -> Result<Raw> {
             _ => return Err(OfpError::OFPBRC_BAD_VENDOR),
         };
         let raw = lookup(family, v, sub, None).ok_or(OfpError::OFPBRC_BAD_SUBTYPE)?;
-        check_len(raw, len)?;
+        check_len(raw, 16, len, partial)?;
         return Ok(Raw {
             family,
             raw,
@@ -165,17 +126,20 @@ pub fn identify(d: &[u8], partial: bool) -> Result<Raw> {
         let flags = be16(d, 10);
         let reply = t == stats_rep;
         if st == 0xffff {
-            // Vendor, subtype and (OpenFlow 1.0) 4 bytes of padding.
-            need(24)?;
+            // Vendor, subtype and (OpenFlow 1.0) 4 bytes of padding. As
+            // OVS's `ofphdrs_decode()`: OpenFlow 1.0 reads the vendor before
+            // it needs the subtype, and knows only Nicira's.
+            need(if of10 { 16 } else { 24 })?;
             let vendor = be32(d, hdr);
-            let sub = be32(d, hdr + 4);
             let family = match vendor {
                 NX_VENDOR_ID => "NXST",
-                ONF_VENDOR_ID => "ONFST",
+                ONF_VENDOR_ID if !of10 => "ONFST",
                 _ => return Err(OfpError::OFPBRC_BAD_VENDOR),
             };
-            let raw = lookup(family, v, sub, Some(reply)).ok_or(OfpError::OFPBRC_BAD_STAT)?;
-            check_len(raw, len)?;
+            need(24)?;
+            let sub = be32(d, hdr + 4);
+            let raw = lookup(family, v, sub, Some(reply)).ok_or(OfpError::OFPBRC_BAD_SUBTYPE)?;
+            check_len(raw, 24, len, partial)?;
             return Ok(Raw {
                 family,
                 raw,
@@ -185,6 +149,7 @@ pub fn identify(d: &[u8], partial: bool) -> Result<Raw> {
         }
         let raw =
             lookup("OFPST", v, u32::from(st), Some(reply)).ok_or(OfpError::OFPBRC_BAD_STAT)?;
+        check_len(raw, hdr, len, partial)?;
         return Ok(Raw {
             family: "OFPST",
             raw,
@@ -193,7 +158,7 @@ pub fn identify(d: &[u8], partial: bool) -> Result<Raw> {
         });
     }
     let raw = lookup("OFPT", v, u32::from(t), None).ok_or(OfpError::OFPBRC_BAD_TYPE)?;
-    check_len(raw, len)?;
+    check_len(raw, 8, len, partial)?;
     Ok(Raw {
         family: "OFPT",
         raw,
@@ -202,12 +167,22 @@ pub fn identify(d: &[u8], partial: bool) -> Result<Raw> {
     })
 }
 
-fn check_len(raw: &str, len: usize) -> Result<()> {
-    match min_len(raw) {
-        Some((min, multiple)) if len < min || (multiple && (len - min) % 8 != 0) => {
-            Err(OfpError::OFPBRC_BAD_LEN)
-        }
-        _ => Ok(()),
+/// OVS's length rule for `raw` (see [`raw_lengths`]), `hdrs` bytes of
+/// headers included; not checked for a partial message.
+fn check_len(raw: &str, hdrs: usize, len: usize, partial: bool) -> Result<()> {
+    let Some(&(_, min, multiple)) = raw_lengths::LENGTHS.iter().find(|l| l.0 == raw) else {
+        return Ok(());
+    };
+    let min = hdrs + usize::from(min);
+    let ok = partial
+        || match multiple {
+            0 => len == min,
+            m => len >= min && (len - min) % usize::from(m) == 0,
+        };
+    if ok {
+        Ok(())
+    } else {
+        Err(OfpError::OFPBRC_BAD_LEN)
     }
 }
 
@@ -254,6 +229,9 @@ pub fn format_body_into(s: &mut String, d: &[u8], raw: &Raw, verbosity: i32) -> 
             let gm = crate::group::decode(body, v, raw.raw != "OFPT11_GROUP_MOD")?;
             s.push_str(&crate::group::format(&gm, v));
         }
+        "NXT_PACKET_IN2" | "NXT_RESUME" => {
+            s.push_str(&crate::packet_in2::format(body, v, verbosity)?);
+        }
         "OFPT10_PACKET_IN" | "OFPT11_PACKET_IN" | "OFPT12_PACKET_IN" | "OFPT13_PACKET_IN"
         | "NXT_PACKET_IN" => {
             let kind = match raw.raw {
@@ -275,7 +253,7 @@ pub fn format_body_into(s: &mut String, d: &[u8], raw: &Raw, verbosity: i32) -> 
             s.push_str(&crate::packet_out::format(&po, verbosity));
         }
         "OFPT10_PORT_MOD" | "OFPT11_PORT_MOD" | "OFPT14_PORT_MOD" => {
-            let pm = crate::switch_mods::decode_port_mod(body, v)?;
+            let pm = crate::switch_mods::decode_port_mod_loose(body, v)?;
             s.push_str(&crate::switch_mods::format_port_mod(&pm));
         }
         "OFPT11_TABLE_MOD" | "OFPT14_TABLE_MOD" => {

@@ -152,9 +152,14 @@ fn header(v: Version, xid: u32, k: Kind, flags: u16) -> Vec<u8> {
     out
 }
 
+/// Writes `s` NUL-padded into `n` bytes, cut at a character boundary so
+/// that what was decoded lossily from bad UTF-8 reads back the same.
 fn put_str(out: &mut Vec<u8>, s: &str, n: usize) {
     let b = s.as_bytes();
-    let k = b.len().min(n - 1);
+    let mut k = b.len().min(n - 1);
+    while !s.is_char_boundary(k) {
+        k -= 1;
+    }
     out.extend_from_slice(&b[..k]);
     out.extend(std::iter::repeat_n(0, n - k));
 }
