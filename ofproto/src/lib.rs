@@ -18,6 +18,7 @@ pub mod mac_learning;
 mod normal;
 pub mod registry;
 pub mod rule;
+pub mod trace;
 pub mod vlan;
 pub mod xlate;
 
