@@ -28,6 +28,12 @@ pub fn commands() -> Commands {
     let mut c = Commands::new();
     c.register("exit", "", 0, 0);
     c.register("ofproto/list", "", 0, 0);
+    c.register(
+        "ofproto/trace",
+        "{[dp_name] odp_flow | bridge br_flow} [OPTIONS...] [-generate|packet]",
+        1,
+        usize::MAX,
+    );
     c.register("dpif/show", "", 0, 0);
     c.register("fdb/show", "bridge", 1, 1);
     c.register("fdb/flush", "[bridge]", 0, 1);
@@ -246,6 +252,13 @@ pub fn run(
                 .read()
                 .unwrap_or_else(PoisonError::into_inner);
             Ok(reg.bridges().map(|b| format!("{}\n", b.name())).collect())
+        }
+        "ofproto/trace" => {
+            let reg = sw
+                .registry_handle()
+                .read()
+                .unwrap_or_else(PoisonError::into_inner);
+            crate::trace::ofproto_trace(&reg, args)
         }
         "fdb/show" => fdb_show(sw, &args[0]),
         "dpif/show" => Ok(dpif_show(sw)),
