@@ -1,0 +1,116 @@
+//! The daemon as a service manager or an init script drives it: `--detach --pidfile`
+//! returns only once the switch is ready (its control socket answers and
+//! `ovs-vsctl` sees its configuration applied), and SIGTERM then leaves no pidfile,
+//! no control socket and no process behind.
+//!
+//! Run as root. `RVS_E2E_SWITCH=ovs` runs it against Debian's `ovs-vswitchd`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use rvs_e2e::{
+    cmd, ovs_env, require_root, sweep_leftovers, wait_until, Netns, Ovsdb, SwitchKind, TempDir,
+    OVS_VSWITCHD, SETTLE,
+};
+
+/// Whether `pid` runs (a zombie does not).
+fn alive(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => {
+            let state = stat.rsplit(") ").next().and_then(|s| s.chars().next());
+            state != Some('Z')
+        }
+        Err(_) => false,
+    }
+}
+
+/// Kills the detached daemon if the test fails before it stopped it.
+struct Daemon(u32);
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if alive(self.0) {
+            cmd::signal(self.0, libc::SIGKILL);
+        }
+    }
+}
+
+fn control_sockets(dir: &Path, name: &str) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(&format!("{name}.")) && n.ends_with(".ctl"))
+        .collect()
+}
+
+#[test]
+fn detach_pidfile_then_sigterm_leaves_nothing_behind() {
+    require_root();
+    sweep_leftovers();
+    let kind = SwitchKind::from_env();
+    let name = kind.name();
+    let tag = format!("rvs-{}-daemon", std::process::id());
+    let dir = TempDir::new(&tag);
+    let db = Ovsdb::start(dir.path());
+    let ns = Netns::new(&format!("{tag}-sw"));
+    let bin: PathBuf = match &kind {
+        SwitchKind::Rvs(p) => p.clone(),
+        SwitchKind::Ovs => OVS_VSWITCHD.into(),
+    };
+    let pidfile = dir.path().join(format!("{name}.pid"));
+    let mut c = ns.command(&[
+        bin.to_str().unwrap(),
+        &db.remote(),
+        "--detach",
+        &format!("--pidfile={}", pidfile.display()),
+        &format!(
+            "--log-file={}",
+            dir.path().join(format!("{name}.log")).display()
+        ),
+    ]);
+    ovs_env(&mut c, dir.path());
+    let out = cmd::run(&mut c, Duration::from_secs(60));
+    assert!(
+        out.status.success(),
+        "{name} --detach failed: {}",
+        cmd::stderr_str(&out)
+    );
+
+    // It returned only once ready: pidfile, process, control socket are there.
+    let pid: u32 = std::fs::read_to_string(&pidfile)
+        .expect("pidfile written before --detach returns")
+        .trim()
+        .parse()
+        .expect("pid in pidfile");
+    let _guard = Daemon(pid);
+    assert!(alive(pid), "the daemon {pid} is not running");
+    assert_eq!(
+        control_sockets(dir.path(), name),
+        [format!("{name}.{pid}.ctl")]
+    );
+    let mut appctl = Command::new("ovs-appctl");
+    ovs_env(&mut appctl, dir.path()).args(["-t", name, "version"]);
+    let v = cmd::run(&mut appctl, Duration::from_secs(20));
+    assert!(v.status.success(), "version: {}", cmd::stderr_str(&v));
+    // ovs-vsctl (waiting for cur_cfg) sees the daemon apply a change.
+    db.vsctl_ok(&[
+        "add-br",
+        "br0",
+        "--",
+        "set",
+        "bridge",
+        "br0",
+        "datapath_type=netdev",
+    ]);
+
+    assert!(cmd::signal(pid, libc::SIGTERM));
+    assert!(
+        wait_until(SETTLE, || !alive(pid)),
+        "the daemon {pid} outlived SIGTERM"
+    );
+    assert!(!pidfile.exists(), "pidfile left behind");
+    assert_eq!(control_sockets(dir.path(), name), Vec::<String>::new());
+    drop(ns);
+}
