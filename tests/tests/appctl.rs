@@ -1,6 +1,7 @@
 //! The real `ovs-appctl` against the switch: version and list-commands, PMD statistics
 //! that move with traffic, learned MACs in `fdb/show`, megaflows in
-//! `dpctl/dump-flows`, and `exit` stopping the daemon cleanly.
+//! `dpctl/dump-flows`, rule counters in `bridge/dump-flows`, `coverage/show`,
+//! `pmd-perf-show`, and `exit` stopping the daemon cleanly.
 //!
 //! Run as root. `RVS_E2E_SWITCH=ovs` runs it against Debian's `ovs-vswitchd`.
 
@@ -85,6 +86,58 @@ fn ovs_appctl_works_against_the_switch() {
         flows.lines().any(|l| l.contains("actions:")),
         "no megaflows:\n{flows}"
     );
+
+    // bridge/dump-flows: the default NORMAL flow, which the pings went through (rule
+    // counters follow the megaflows' with a delay, in OVS as in rvs).
+    let normal_packets = |dump: &str| -> Option<u64> {
+        let line = dump
+            .lines()
+            .find(|l| l.starts_with("duration=") && l.ends_with("priority=0,actions=NORMAL"))?;
+        line.split("n_packets=")
+            .nth(1)?
+            .split(',')
+            .next()?
+            .parse()
+            .ok()
+    };
+    let mut bflows = String::new();
+    let counted = wait_until(Duration::from_secs(20), || {
+        bflows = ok(&bed, &["bridge/dump-flows", "br0"]);
+        normal_packets(&bflows).unwrap_or(0) >= 6
+    });
+    assert!(counted, "NORMAL flow did not count the pings:\n{bflows}");
+
+    // coverage/show: OVS's layout, with the reconfigurations counted.
+    let cov = ok(&bed, &["coverage/show"]);
+    assert!(
+        cov.starts_with(
+            "Event coverage, avg rate over last: 5 seconds, last minute, last hour,  hash="
+        ),
+        "{cov}"
+    );
+    assert!(cov.trim_end().ends_with("events never hit"), "{cov}");
+    let reconf = cov
+        .lines()
+        .find(|l| l.starts_with("bridge_reconfigure "))
+        .unwrap_or_else(|| panic!("no bridge_reconfigure in coverage/show:\n{cov}"));
+    assert!(
+        reconf.contains("/sec") && reconf.contains("total: "),
+        "{reconf}"
+    );
+
+    // pmd-perf-show (rvs only: Debian's OVS without DPDK polls in its main thread and
+    // shows nothing here).
+    if !bed.kind().is_ovs() {
+        let perf = ok(&bed, &["dpif-netdev/pmd-perf-show"]);
+        assert!(perf.contains("Measurement duration: "), "{perf}");
+        assert!(perf.contains("pmd thread numa_id 0 core_id "), "{perf}");
+        let rx: u64 = perf
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("Rx packets:"))
+            .filter_map(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+            .sum();
+        assert!(rx >= 6, "pmd-perf-show Rx packets {rx}:\n{perf}");
+    }
 
     // A dummy port takes packets from netdev-dummy/receive (rvs only: Debian's OVS
     // needs --enable-dummy for dummy ports).

@@ -14,6 +14,7 @@
 pub mod appctl;
 pub mod args;
 pub mod connmgr;
+pub mod coverage;
 pub mod daemon;
 pub mod dpdk;
 pub mod ofconfig;
@@ -229,6 +230,7 @@ async fn follow_database(
     let mut last_stats = Instant::now();
     let mut stats_due = false;
     let mut readiness = daemon::Readiness::new();
+    let mut ctl_state = appctl::State::new();
     loop {
         tokio::select! {
             ev = client.next_event() => match ev {
@@ -269,13 +271,17 @@ async fn follow_database(
             _ = tick.tick() => {
                 registry.read().unwrap_or_else(PoisonError::into_inner).run_periodic(Instant::now());
                 connmgr.run_periodic(switch);
+                ctl_state.coverage.sample(switch, Instant::now());
                 if last_stats.elapsed() >= stats_interval {
                     stats_due = true;
                 }
             }
             Some(req) = ctl.next() => {
-                let (reply, after) = appctl::run(switch, &cmds, &req.method, &req.args);
+                coverage::count(coverage::Event::UnixctlReceived);
+                let (reply, after) =
+                    appctl::run(switch, &mut ctl_state, &cmds, &req.method, &req.args);
                 req.reply(reply);
+                coverage::count(coverage::Event::UnixctlReplied);
                 if after == appctl::After::Exit {
                     log::info!("exiting on the exit command");
                     // Let the reply reach the client before the socket goes away.
@@ -298,6 +304,7 @@ async fn follow_database(
         applied_seqno = Some(replica.seqno());
         let wanted = reconcile::wanted(replica);
         if changed {
+            coverage::count(coverage::Event::BridgeReconfigure);
             switch.apply(&wanted);
             ofconfig::apply(replica, switch);
             let of = ofconfig::bridges(replica, switch);
@@ -313,6 +320,7 @@ async fn follow_database(
         }
         let ops = status::status_ops(replica, &wanted, switch, with_stats);
         if !ops.is_empty() {
+            coverage::count(coverage::Event::StatusTxn);
             inflight = Some(client.transact(ops));
         }
     }
