@@ -19,6 +19,7 @@ mod normal;
 pub mod registry;
 pub mod rule;
 pub mod trace;
+pub mod trace_cmd;
 pub mod vlan;
 pub mod xlate;
 

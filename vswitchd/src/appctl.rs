@@ -414,7 +414,7 @@ pub fn run(
                 .registry_handle()
                 .read()
                 .unwrap_or_else(PoisonError::into_inner);
-            crate::trace::ofproto_trace(&reg, args)
+            rvs_ofproto::trace_cmd::ofproto_trace(&reg, args)
         }
         "fdb/show" => fdb_show(sw, &args[0]),
         "dpif/show" => Ok(dpif_show(sw)),

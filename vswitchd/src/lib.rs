@@ -22,7 +22,6 @@ pub mod ofconn;
 pub mod ofreply;
 pub mod reconcile;
 pub mod status;
-pub mod trace;
 pub mod upcall;
 pub mod vlog;
 

@@ -1,6 +1,7 @@
 //! `ofproto/trace BRIDGE FLOW [-generate | PACKET]`: the argument handling of
-//! `ovs-appctl ofproto/trace`; the trace itself is ofproto's
-//! ([`rvs_ofproto::trace`]).
+//! `ovs-appctl ofproto/trace`; the trace itself is [`crate::trace`]. The arguments
+//! come from whoever can reach the control socket, so this is fuzzed
+//! ([`fuzz_one`]).
 //!
 //! `FLOW` is in ovs-ofctl match syntax (`in_port=1,tcp,nw_dst=10.0.0.2,tp_dst=80`),
 //! with `in_port` given as a number, a reserved name (`LOCAL`) or a port name of the
@@ -9,7 +10,7 @@
 //! `FLOW`, as in OVS. `-generate` is accepted: rvs never sends traced packets anywhere
 //! and traces have no side effects, so it changes nothing.
 
-use rvs_ofproto::Registry;
+use crate::Registry;
 use rvs_openflow::field::parse_port;
 use rvs_openflow::flow_mod::{self, command};
 use rvs_packet::Flow;
@@ -123,10 +124,45 @@ pub fn ofproto_trace(reg: &Registry, args: &[String]) -> Result<String, String> 
     Ok(out.render())
 }
 
+/// The fuzz target's body: `data` as whitespace-separated arguments of
+/// `ofproto/trace` against a small bridge with a multi-table flow set. Never panics;
+/// a successful trace always ends with the datapath actions.
+pub fn fuzz_one(data: &[u8]) {
+    use std::sync::OnceLock;
+    static REG: OnceLock<Registry> = OnceLock::new();
+    let reg = REG.get_or_init(|| {
+        use rvs_openflow::flow_mod::{self, command};
+        let mut r = Registry::new();
+        r.ensure_bridge("br0", crate::FailMode::Standalone);
+        r.add_port("br0", "br0", 1, None, None);
+        r.add_port("br0", "p1", 2, None, None);
+        r.add_port("br0", "p2", 3, None, None);
+        for f in [
+            "table=0,priority=100,ip,actions=set_field:0x5->reg0,resubmit(,1)",
+            "table=1,priority=100,tcp,actions=mod_dl_dst:aa:bb:cc:dd:ee:ff,goto_table:2",
+            "table=1,priority=1,actions=NORMAL",
+            "table=2,priority=1,actions=dec_ttl,output:2,controller",
+        ] {
+            if let Ok((fm, _)) = flow_mod::parse(f, Some(command::ADD)) {
+                if let Some(b) = r.bridge_mut("br0") {
+                    let _ = b.flow_mod(&fm, std::time::Instant::now());
+                }
+            }
+        }
+        r
+    });
+    let text = String::from_utf8_lossy(data);
+    let args: Vec<String> = text.split_whitespace().map(str::to_string).collect();
+    if let Ok(out) = ofproto_trace(reg, &args) {
+        assert!(out.starts_with("Flow: "));
+        assert!(out.contains("\nDatapath actions: "));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rvs_ofproto::FailMode;
+    use crate::FailMode;
 
     fn registry() -> Registry {
         let mut r = Registry::new();
@@ -164,6 +200,29 @@ mod tests {
         assert!(t.contains("nw_dst=192.168.0.2"), "{t}");
         let g = run(&r, &["br0", "in_port=2", "-generate"]).unwrap();
         assert!(g.contains("Datapath actions: "), "{g}");
+    }
+
+    #[test]
+    fn fuzz_corpus_runs() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/ofproto_trace");
+        let mut n = 0;
+        for e in std::fs::read_dir(&dir).expect("seed corpus") {
+            let data = std::fs::read(e.expect("entry").path()).expect("seed");
+            fuzz_one(&data);
+            n += 1;
+        }
+        assert!(n >= 4, "seed corpus of ofproto_trace has {n} files");
+        // Arguments that must not panic whatever they hold.
+        for s in [
+            "",
+            "br0",
+            "br0 in_port=p1 -generate",
+            "br0 in_port=1 00",
+            "a b c d e",
+        ] {
+            fuzz_one(s.as_bytes());
+        }
     }
 
     #[test]
