@@ -51,6 +51,34 @@ fn ovs_appctl_works_against_the_switch() {
     assert!(ok(&bed, &["vlog/list"]).contains("console"));
     ok(&bed, &["vlog/reopen"]);
     ok(&bed, &["vlog/set", "info"]);
+    // Per-destination levels: the file column turns DBG, the console stays.
+    ok(&bed, &["vlog/set", "ANY:file:dbg"]);
+    let list = ok(&bed, &["vlog/list"]);
+    let rows: Vec<&str> = list.lines().skip(2).collect();
+    assert!(
+        !rows.is_empty()
+            && rows
+                .iter()
+                .all(|r| r.ends_with("DBG") && r.contains("INFO")),
+        "{list}"
+    );
+    ok(&bed, &["vlog/set", "file:info"]);
+    let bad = bed.appctl(&["vlog/set", "nosuchmodule:dbg"]);
+    assert_eq!(bad.status.code(), Some(2));
+    // Log lines in OVS's format: time|sequence|module|level|message.
+    let log = std::fs::read_to_string(bed.switch.log_path()).unwrap();
+    for l in log.lines().take(5) {
+        let f: Vec<&str> = l.splitn(5, '|').collect();
+        assert!(
+            f.len() == 5
+                && f[0].len() == 24
+                && f[0].ends_with('Z')
+                && f[1].len() == 5
+                && f[1].chars().all(|c| c.is_ascii_digit())
+                && ["EMER", "ERR", "WARN", "INFO", "DBG"].contains(&f[3]),
+            "not an OVS log line: {l}"
+        );
+    }
     let bad = bed.appctl(&["no-such-command"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("is not a valid command"));
