@@ -17,6 +17,7 @@ pub mod connmgr;
 pub mod coverage;
 pub mod daemon;
 pub mod dpdk;
+pub mod kernel_if;
 pub mod ofconfig;
 pub mod ofconn;
 pub mod ofreply;
@@ -89,6 +90,7 @@ pub const MONITORED: &[(&str, &[&str])] = &[
             "mtu_request",
             "status",
             "link_speed",
+            "duplex",
         ],
     ),
 ];

@@ -58,6 +58,41 @@ fn string_set_equals(row: &RowView<'_>, column: &str, want: &[&str]) -> bool {
     have.len() == want.len() && want.iter().all(|w| have.contains(w))
 }
 
+/// `link_speed`, `duplex` and the driver in `status` of a kernel interface, where
+/// they differ from the row (see [`crate::kernel_if`]).
+fn kernel_columns(row: &RowView<'_>, name: &str, set: &mut serde_json::Map<String, Value>) {
+    let k = crate::kernel_if::read(name);
+    let speed = k.speed_bps.and_then(|b| i64::try_from(b).ok());
+    if row.opt_int("link_speed") != speed {
+        set.insert(
+            "link_speed".into(),
+            speed.map_or(json!(["set", []]), |v| json!(v)),
+        );
+    }
+    if row.opt_str("duplex") != k.duplex.as_deref() {
+        set.insert(
+            "duplex".into(),
+            k.duplex.as_deref().map_or(json!(["set", []]), |v| json!(v)),
+        );
+    }
+    let Some(driver) = &k.driver else {
+        return;
+    };
+    let mut want = vec![("driver_name", driver.as_str()), ("firmware_version", "")];
+    if let Some(v) = &k.driver_version {
+        want.push(("driver_version", v.as_str()));
+    }
+    if !str_map_equals(row, "status", &want) {
+        set.insert(
+            "status".into(),
+            json!([
+                "map",
+                want.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>()
+            ]),
+        );
+    }
+}
+
 /// The transaction operations that bring the database's status columns up to date;
 /// empty when nothing differs. Statistics are included when `with_stats`.
 pub fn status_ops(r: &Replica, w: &Wanted, sw: &Switch, with_stats: bool) -> Vec<Value> {
@@ -97,7 +132,12 @@ pub fn status_ops(r: &Replica, w: &Wanted, sw: &Switch, with_stats: bool) -> Vec
             }
         }
         let device = sw.iface_device(name);
-        if let Some(dev) = &device {
+        let kernel =
+            matches!(row.str("type"), "" | "system" | "internal") && sw.iface_link(name).is_some();
+        if kernel {
+            kernel_columns(&row, name, &mut set);
+        }
+        if let Some(dev) = device.as_ref().filter(|d| !kernel || !d.status.is_empty()) {
             let want: Vec<(&str, &str)> = dev
                 .status
                 .iter()
