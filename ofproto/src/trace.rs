@@ -465,4 +465,40 @@ mod tests {
         assert!(text.ends_with("Datapath actions: drop\n"), "{text}");
         assert!(r.trace("nope", &flow).is_none());
     }
+
+    #[test]
+    fn patch_port_crossing_is_a_nested_bridge() {
+        use rvs_openflow::flow_mod::{self, command};
+        let mut r = Registry::new();
+        for b in ["br0", "br1"] {
+            r.ensure_bridge(b, crate::FailMode::Secure);
+        }
+        assert_eq!(r.add_port("br0", "p1", 2, None, None), Some(1));
+        assert_eq!(r.add_patch_port("br0", "pa", "pb", None, None), Some(2));
+        assert_eq!(r.add_patch_port("br1", "pb", "pa", None, None), Some(1));
+        assert_eq!(r.add_port("br1", "p2", 3, None, None), Some(2));
+        for (b, f) in [
+            ("br0", "in_port=1,actions=output:2"),
+            ("br1", "in_port=1,actions=output:2"),
+        ] {
+            let fm = flow_mod::parse(f, Some(command::ADD)).unwrap().0;
+            r.bridge_mut(b)
+                .unwrap()
+                .flow_mod(&fm, Instant::now())
+                .unwrap();
+        }
+        let flow = Flow {
+            in_port: 1,
+            ..Flow::default()
+        };
+        let text = r.trace("br0", &flow).unwrap().render();
+        let want = "\nbridge(\"br0\")\n-------------\n \
+                    0. in_port=1, priority 32768\n    \
+                    output:2\n\
+                    \nbridge(\"br1\")\n-------------\n \
+                    0. in_port=1, priority 32768\n    \
+                    output:2\n\nFinal flow: unchanged\n";
+        assert!(text.contains(want), "{text}");
+        assert!(text.ends_with("Datapath actions: 3\n"), "{text}");
+    }
 }
