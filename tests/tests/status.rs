@@ -62,6 +62,11 @@ fn statistics_and_link_status_reach_the_database() {
     );
     let types = bed.db.get("Open_vSwitch", ".", "datapath_types");
     assert!(types.contains("netdev"), "datapath_types {types}");
+    if !bed.kind().is_ovs() {
+        // OVS leaves these to ovs-ctl; rvs fills them from os-release when empty.
+        let t = unquote(&bed.db.get("Open_vSwitch", ".", "system_type"));
+        assert!(!t.is_empty() && t != "[]", "system_type {t:?}");
+    }
     let iface_types = bed.db.get("Open_vSwitch", ".", "iface_types");
     for t in ["internal", "patch", "system"] {
         assert!(

@@ -53,6 +53,8 @@ pub const MONITORED: &[(&str, &[&str])] = &[
             "iface_types",
             "dpdk_initialized",
             "dpdk_version",
+            "system_type",
+            "system_version",
         ],
     ),
     (

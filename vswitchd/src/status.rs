@@ -93,6 +93,38 @@ fn kernel_columns(row: &RowView<'_>, name: &str, set: &mut serde_json::Map<Strin
     }
 }
 
+/// `ID` and `VERSION_ID` of `/etc/os-release` (what `ovs-ctl` writes into
+/// `system_type` and `system_version`).
+pub fn os_release() -> (Option<String>, Option<String>) {
+    let text = std::fs::read_to_string("/etc/os-release")
+        .or_else(|_| std::fs::read_to_string("/usr/lib/os-release"))
+        .unwrap_or_default();
+    parse_os_release(&text)
+}
+
+fn parse_os_release(text: &str) -> (Option<String>, Option<String>) {
+    let get = |key: &str| {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(key)?.strip_prefix('='))
+            .map(|v| v.trim().trim_matches(['"', '\'']).to_string())
+            .filter(|v| !v.is_empty())
+    };
+    (get("ID"), get("VERSION_ID"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn os_release_fields() {
+        let t = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nVERSION_ID=\"12\"\nID=debian\n";
+        assert_eq!(
+            super::parse_os_release(t),
+            (Some("debian".into()), Some("12".into()))
+        );
+        assert_eq!(super::parse_os_release(""), (None, None));
+    }
+}
+
 /// The transaction operations that bring the database's status columns up to date;
 /// empty when nothing differs. Statistics are included when `with_stats`.
 pub fn status_ops(r: &Replica, w: &Wanted, sw: &Switch, with_stats: bool) -> Vec<Value> {
@@ -250,6 +282,13 @@ pub fn status_ops(r: &Replica, w: &Wanted, sw: &Switch, with_stats: bool) -> Vec
             .collect();
         if !string_set_equals(&ovs, "iface_types", &iface_types) {
             set.insert("iface_types".into(), json!(["set", iface_types]));
+        }
+        // As ovs-ctl does at start-up, from os-release; never over what is set.
+        let (sys_type, sys_version) = os_release();
+        for (col, v) in [("system_type", sys_type), ("system_version", sys_version)] {
+            if let Some(v) = v.filter(|_| ovs.opt_str(col).is_none()) {
+                set.insert(col.into(), json!(v));
+            }
         }
         let dpdk = sw.dpdk();
         let has = |c: &str| r.schema().column("Open_vSwitch", c).is_some();
