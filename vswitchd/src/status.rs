@@ -112,19 +112,6 @@ fn parse_os_release(text: &str) -> (Option<String>, Option<String>) {
     (get("ID"), get("VERSION_ID"))
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn os_release_fields() {
-        let t = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nVERSION_ID=\"12\"\nID=debian\n";
-        assert_eq!(
-            super::parse_os_release(t),
-            (Some("debian".into()), Some("12".into()))
-        );
-        assert_eq!(super::parse_os_release(""), (None, None));
-    }
-}
-
 /// The transaction operations that bring the database's status columns up to date;
 /// empty when nothing differs. Statistics are included when `with_stats`.
 pub fn status_ops(r: &Replica, w: &Wanted, sw: &Switch, with_stats: bool) -> Vec<Value> {
@@ -310,4 +297,17 @@ pub fn status_ops(r: &Replica, w: &Wanted, sw: &Switch, with_stats: bool) -> Vec
         }
     }
     ops
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn os_release_fields() {
+        let t = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nVERSION_ID=\"12\"\nID=debian\n";
+        assert_eq!(
+            super::parse_os_release(t),
+            (Some("debian".into()), Some("12".into()))
+        );
+        assert_eq!(super::parse_os_release(""), (None, None));
+    }
 }
