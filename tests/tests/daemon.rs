@@ -1,7 +1,7 @@
 //! The daemon as a service manager or an init script drives it: `--detach --pidfile`
 //! returns only once the switch is ready (its control socket answers and
-//! `ovs-vsctl` sees its configuration applied), and SIGTERM then leaves no pidfile,
-//! no control socket and no process behind.
+//! `ovs-vsctl` sees its configuration applied), SIGHUP reopens the log (rvs), and
+//! SIGTERM then leaves no pidfile, no control socket and no process behind.
 //!
 //! Run as root. `RVS_E2E_SWITCH=ovs` runs it against Debian's `ovs-vswitchd`.
 
@@ -104,6 +104,20 @@ fn detach_pidfile_then_sigterm_leaves_nothing_behind() {
         "br0",
         "datapath_type=netdev",
     ]);
+
+    // SIGHUP reopens the log after rotation (rvs only: OVS daemons exit on SIGHUP).
+    if !kind.is_ovs() {
+        let log = dir.path().join(format!("{name}.log"));
+        let rotated = dir.path().join(format!("{name}.log.1"));
+        std::fs::rename(&log, &rotated).unwrap();
+        assert!(cmd::signal(pid, libc::SIGHUP));
+        assert!(
+            wait_until(SETTLE, || log.exists()),
+            "SIGHUP did not reopen {}",
+            log.display()
+        );
+        assert!(alive(pid), "the daemon died of SIGHUP");
+    }
 
     assert!(cmd::signal(pid, libc::SIGTERM));
     assert!(
