@@ -2,13 +2,18 @@
 //!
 //! It owns the OVSDB session (following `Open_vSwitch`, `Bridge`, `Port` and
 //! `Interface`), the reconciler that turns that configuration into ofproto bridges and
-//! datapath ports ([`reconcile`]), the status written back ([`status`]), and the process
-//! concerns: options ([`args`]), logging ([`vlog`]), the pidfile, `--detach` and
-//! readiness ([`daemon`]).
+//! datapath ports ([`reconcile`]), the status written back ([`status`], with
+//! [`kernel_if`] for kernel interfaces), the `ovs-appctl` commands ([`appctl`],
+//! [`coverage`]), and the process concerns: options ([`args`]), logging through
+//! `tracing` in OVS's format ([`vlog`]), the pidfile, `--detach`, `--mlockall` and
+//! readiness for `--detach` and systemd ([`daemon`]).
 //!
-//! Threads: the main thread runs a single-threaded tokio runtime that owns the session,
-//! the replica and the [`reconcile::Switch`]. The datapath's PMD thread forwards
-//! packets and calls back into ofproto (through [`upcall::OfprotoUpcall`]) on misses.
+//! Threads: with `--detach`, the process started by the user only re-executes itself
+//! and waits for readiness, so the daemon starts with no threads. The main thread runs
+//! a single-threaded tokio runtime that owns the session, the replica, the
+//! [`reconcile::Switch`], the control socket and the commands' state; commands run on
+//! it between database events. The datapath's PMD threads forward packets and call
+//! back into ofproto (through [`upcall::OfprotoUpcall`]) on misses; any thread logs.
 #![forbid(unsafe_code)]
 
 pub mod appctl;
