@@ -109,10 +109,26 @@ fn ovs_appctl_works_against_the_switch() {
         dpif.contains("br0:") && dpif.contains(&a.port),
         "dpif/show:\n{dpif}"
     );
+    // dpctl/dump-flows: the pings' megaflows in OVS's datapath-flow syntax, with
+    // counters and the time since their last use.
     let flows = ok(&bed, &["dpctl/dump-flows"]);
+    assert!(flows.starts_with("flow-dump from "), "{flows}");
+    let from_a = flows
+        .lines()
+        .find(|l| {
+            l.starts_with("recirc_id(0),in_port(")
+                && l.contains(&format!("eth(src={}", a.mac))
+                && !l.contains(", packets:0,")
+        })
+        .unwrap_or_else(|| panic!("no megaflow from {} with packets:\n{flows}", a.mac));
     assert!(
-        flows.lines().any(|l| l.contains("actions:")),
-        "no megaflows:\n{flows}"
+        from_a.contains(", bytes:") && from_a.contains(", used:") && !from_a.contains("used:never"),
+        "{from_a}"
+    );
+    let actions = from_a.split(", actions:").nth(1).unwrap_or("");
+    assert!(
+        !actions.is_empty() && actions.split(',').all(|p| p.parse::<u32>().is_ok()),
+        "{from_a}"
     );
 
     // bridge/dump-flows: the default NORMAL flow, which the pings went through (rule

@@ -9,7 +9,6 @@ use std::time::Instant;
 
 use rvs_datapath::{DropReason, PmdStats};
 use rvs_packet::actions::format_actions;
-use rvs_packet::MatchDisplay;
 use rvs_unixctl::Commands;
 
 use crate::reconcile::Switch;
@@ -290,26 +289,27 @@ fn drop_stats(sw: &Switch) -> String {
     s
 }
 
+/// `dpctl/dump-flows`: each PMD's megaflows in OVS's datapath-flow syntax, under
+/// OVS's per-PMD header.
 fn dump_flows(sw: &Switch) -> Result<String, String> {
     let flows = sw.datapath().dump_flows().map_err(|e| e.to_string())?;
     let mut s = String::new();
-    for (_core, f) in flows {
-        let used = if f.packets == 0 {
-            "never".to_string()
-        } else {
-            format!("{:.3}s", f.used_ms as f64 / 1000.0)
-        };
-        let _ = writeln!(
-            s,
-            "{}, packets:{}, bytes:{}, used:{used}, actions:{}",
-            MatchDisplay {
-                flow: &f.key,
-                mask: &f.mask
-            },
+    let mut last_core = None;
+    for (core, f) in flows {
+        if last_core != Some(core) {
+            let _ = writeln!(s, "flow-dump from pmd on cpu core: {core}");
+            last_core = Some(core);
+        }
+        let line = crate::odp_format::format_flow(
+            &f.key,
+            &f.mask,
             f.packets,
             f.bytes,
-            format_actions(&f.actions)
+            (f.packets > 0).then_some(f.age_ms),
+            &format_actions(&f.actions),
         );
+        s.push_str(&line);
+        s.push('\n');
     }
     Ok(s)
 }

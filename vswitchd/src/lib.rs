@@ -23,6 +23,7 @@ pub mod coverage;
 pub mod daemon;
 pub mod dpdk;
 pub mod kernel_if;
+pub mod odp_format;
 pub mod ofconfig;
 pub mod ofconn;
 pub mod ofreply;
