@@ -128,3 +128,55 @@ fn detach_pidfile_then_sigterm_leaves_nothing_behind() {
     assert_eq!(control_sockets(dir.path(), name), Vec::<String>::new());
     drop(ns);
 }
+
+/// Under systemd (`Type=notify`): `READY=1` with the daemon's pid once the
+/// configuration is applied, `STOPPING=1` on SIGTERM. rvs only: Debian's OVS does
+/// not notify.
+#[test]
+fn sd_notify_ready_and_stopping() {
+    require_root();
+    sweep_leftovers();
+    let SwitchKind::Rvs(bin) = SwitchKind::from_env() else {
+        eprintln!("note: sd_notify is rvs's; nothing to check against OVS");
+        return;
+    };
+    let tag = format!("rvs-{}-notify", std::process::id());
+    let dir = TempDir::new(&tag);
+    let db = Ovsdb::start(dir.path());
+    db.vsctl_ok(&[
+        "--no-wait",
+        "add-br",
+        "br0",
+        "--",
+        "set",
+        "bridge",
+        "br0",
+        "datapath_type=netdev",
+    ]);
+    let ns = Netns::new(&format!("{tag}-sw"));
+    let sock_path = dir.path().join("notify");
+    let sock = std::os::unix::net::UnixDatagram::bind(&sock_path).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let mut c = ns.command(&[bin.to_str().unwrap(), &db.remote()]);
+    ovs_env(&mut c, dir.path())
+        .env("NOTIFY_SOCKET", &sock_path)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = cmd::die_with_parent(&mut c).spawn().unwrap();
+    let mut buf = [0u8; 256];
+    let n = sock.recv(&mut buf).expect("no READY=1 from the daemon");
+    let msg = String::from_utf8_lossy(&buf[..n]).into_owned();
+    assert_eq!(msg, format!("READY=1\nMAINPID={}", child.id()));
+    // Ready means applied: the bridge's management socket is there.
+    assert!(
+        dir.path().join("br0.mgmt").exists(),
+        "READY before br0.mgmt"
+    );
+    let status = cmd::stop_child(&mut child, libc::SIGTERM, SETTLE);
+    assert!(status.success(), "exit status after SIGTERM: {status}");
+    let n = sock.recv(&mut buf).expect("no STOPPING=1 from the daemon");
+    assert_eq!(&buf[..n], b"STOPPING=1");
+    drop(ns);
+}
