@@ -236,8 +236,10 @@ mod tests {
     use super::*;
 
     fn full(f: impl FnOnce(&mut Flow)) -> Flow {
-        let mut m = Flow::default();
-        m.in_port = u32::MAX;
+        let mut m = Flow {
+            in_port: u32::MAX,
+            ..Flow::default()
+        };
         f(&mut m);
         m
     }
