@@ -208,6 +208,24 @@ fn ovs_appctl_works_against_the_switch() {
             fdb.contains("02:00:00:00:00:aa"),
             "the dummy's source MAC was not learned:\n{fdb}"
         );
+        // A packet given as a flow, padded to 64 bytes.
+        ok(
+            &bed,
+            &[
+                "netdev-dummy/receive",
+                "d0",
+                "--len",
+                "64",
+                "dl_src=02:00:00:00:00:bb,dl_dst=ff:ff:ff:ff:ff:ff,udp,nw_src=10.0.0.9,\
+                 nw_dst=10.0.0.1,nw_ttl=64,tp_src=5000,tp_dst=53",
+            ],
+        );
+        let learned = wait_until(Duration::from_secs(10), || {
+            ok(&bed, &["fdb/show", "br0"]).contains("02:00:00:00:00:bb")
+        });
+        assert!(learned, "the flow-made packet's source MAC was not learned");
+        let bad = bed.appctl(&["netdev-dummy/receive", "d0", "nosuchfield=1"]);
+        assert_eq!(bad.status.code(), Some(2));
     }
 
     // exit: the daemon stops on its own, taking its pidfile (and, for rvs, its socket).

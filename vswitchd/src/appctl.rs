@@ -77,7 +77,12 @@ pub fn commands() -> Commands {
     c.register("dpif-netdev/pmd-stats-clear", "", 0, 0);
     c.register("dpif-netdev/pmd-rxq-rebalance", "", 0, 0);
     c.register("dpif-netdev/drop-stats", "", 0, 0);
-    c.register("netdev-dummy/receive", "name packet|flow...", 2, usize::MAX);
+    c.register(
+        "netdev-dummy/receive",
+        "name packet|flow... [--len number] [--qid queue_id]",
+        2,
+        usize::MAX,
+    );
     c.register("vlog/list", "", 0, 0);
     c.register(
         "vlog/set",
@@ -384,6 +389,44 @@ fn parse_hex(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// The packets of `netdev-dummy/receive`: each argument a hex frame or a flow in
+/// ovs-ofctl syntax (made into a packet as OVS's `flow_compose()` does);
+/// `--len N` pads the packets that follow to N bytes, `--qid Q` is accepted.
+fn dummy_packets(args: &[String]) -> Result<Vec<Vec<u8>>, String> {
+    let mut out = Vec::new();
+    let mut min_len = 0;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--len" => {
+                min_len = it
+                    .next()
+                    .and_then(|v| v.parse::<usize>().ok())
+                    .filter(|&n| n <= 65535)
+                    .ok_or("--len needs a packet length")?;
+            }
+            "--qid" => {
+                it.next().ok_or("--qid needs a queue id")?;
+            }
+            text => match parse_hex(text) {
+                Some(bytes) if bytes.len() >= 14 => out.push(bytes),
+                _ => {
+                    let (fm, _) = rvs_openflow::flow_mod::parse(
+                        text,
+                        Some(rvs_openflow::flow_mod::command::DELETE),
+                    )
+                    .map_err(|e| format!("{text}: bad packet or flow syntax ({e})"))?;
+                    out.push(crate::compose::compose(&fm.m.flow, min_len));
+                }
+            },
+        }
+    }
+    if out.is_empty() {
+        return Err("no packet given".into());
+    }
+    Ok(out)
+}
+
 /// Runs one command.
 pub fn run(
     sw: &mut Switch,
@@ -483,18 +526,13 @@ pub fn run(
             let Some(h) = sw.dummy(&args[0]) else {
                 return (Err("no such dummy netdev".into()), After::Continue);
             };
-            for pkt in &args[1..] {
-                match parse_hex(pkt) {
-                    Some(bytes) if bytes.len() >= 14 => h.inject(&bytes),
-                    _ => {
-                        return (
-                            Err(format!("{pkt}: bad packet (rvs takes hex packets only)")),
-                            After::Continue,
-                        )
-                    }
+            match dummy_packets(&args[1..]) {
+                Ok(packets) => {
+                    packets.iter().for_each(|p| h.inject(p));
+                    Ok(String::new())
                 }
+                Err(e) => Err(e),
             }
-            Ok(String::new())
         }
         _ => Err(format!("\"{method}\" is not implemented")),
     };

@@ -18,6 +18,7 @@
 
 pub mod appctl;
 pub mod args;
+pub mod compose;
 pub mod connmgr;
 pub mod coverage;
 pub mod daemon;
