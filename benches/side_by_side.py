@@ -245,7 +245,14 @@ def setup(bed, sw, workload, pcaps):
         else:
             pcap = pcaps["16k" if workload == 4 else "1k"]
             add_port(bed, "src", 1, **{"dpdk-devargs": f"net_pcap0,rx_pcap={pcap},infinite_rx=1"})
-        rules = l3l4_rules() if workload == 3 else ["in_port=1,actions=output:2"]
+        if workload == 3:
+            rules = l3l4_rules()
+        elif workload == 4:
+            # Matching on the protocol keeps both switches off their port-wide (simple
+            # match) path: every packet goes through the EMC, then the megaflows.
+            rules = ["in_port=1,udp,actions=output:2"]
+        else:
+            rules = ["in_port=1,actions=output:2"]
     flows = os.path.join(bed.dir, "flows.txt")
     with open(flows, "w") as f:
         f.write("\n".join(rules) + "\n")
@@ -298,10 +305,10 @@ def testpmd_ceiling(seconds):
 
 
 NAMES = {
-    1: "1 net_null -> sink, 1 flow (EMC)",
-    2: "2 pcap 1k flows -> sink (EMC)",
+    1: "1 net_null -> sink, in_port rule (port-wide megaflow / OVS simple match)",
+    2: "2 pcap 1k flows -> sink, same rule",
     3: "3 pcap 1k flows, 10 L3/L4 subtables + mod_dl_dst (dpcls, EMC off)",
-    4: "4 pcap 16k flows -> sink (EMC thrash, megaflow hits)",
+    4: "4 pcap 16k flows, in_port+udp rule (EMC thrash, megaflow hits)",
     6: "6 vhost-user loop, testpmd io (2 virtio_user)",
 }
 

@@ -4,6 +4,11 @@
 #
 #   sudo scripts/demo.sh                      # rvs-vswitchd (built here, debug)
 #   sudo RVS_E2E_SWITCH=ovs scripts/demo.sh   # the same with Debian's ovs-vswitchd
+#   sudo RVS_DEMO_DB=embedded scripts/demo.sh # no ovsdb-server, no ovs-vsctl
+#
+# When no ovsdb-server is installed (or with RVS_DEMO_DB=embedded), rvs-vswitchd
+# runs with no database argument: it serves $OVS_DBDIR/conf.db itself with its
+# embedded OVSDB server, and the demo configures it with rvs-vsctl.
 #
 # The switch runs in a third namespace, rvs-demo-sw, rather than in the root one: the
 # bridge's tap device is called br0, which would collide with a br0 many hosts already
@@ -22,9 +27,23 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
 fi
 
-bash scripts/deps.sh
-
 SWITCH=${RVS_E2E_SWITCH:-rvs}
+DB_MODE=${RVS_DEMO_DB:-}
+if [ -z "$DB_MODE" ]; then
+    if [ "$SWITCH" = rvs ] && ! command -v ovsdb-server >/dev/null 2>&1 && [ ! -x /usr/sbin/ovsdb-server ]; then
+        DB_MODE=embedded
+    else
+        DB_MODE=ovsdb-server
+    fi
+fi
+if [ "$DB_MODE" = embedded ] && [ "$SWITCH" != rvs ]; then
+    echo "demo.sh: RVS_DEMO_DB=embedded needs RVS_E2E_SWITCH=rvs" >&2
+    exit 1
+fi
+if [ "$DB_MODE" = ovsdb-server ]; then
+    bash scripts/deps.sh
+fi
+
 case "$SWITCH" in
 rvs)
     if [ -n "${RVS_VSWITCHD:-}" ]; then
@@ -33,6 +52,14 @@ rvs)
         echo "== building rvs-vswitchd"
         cargo build -p rvs-vswitchd
         BIN=${CARGO_TARGET_DIR:-$PWD/target}/debug/rvs-vswitchd
+    fi
+    if [ "$DB_MODE" = embedded ]; then
+        VSCTL=${RVS_VSCTL:-}
+        if [ -z "$VSCTL" ]; then
+            echo "== building rvs-vsctl"
+            cargo build -p rvs-vsctl
+            VSCTL=${CARGO_TARGET_DIR:-$PWD/target}/debug/rvs-vsctl
+        fi
     fi
     NAME=rvs-vswitchd
     ;;
@@ -93,24 +120,38 @@ for ns in $NS_A $NS_B $NS_SW; do remove_ns "$ns"; done
 
 DIR=$(mktemp -d /tmp/rvs-demo.XXXXXX)
 export OVS_RUNDIR=$DIR OVS_DBDIR=$DIR OVS_LOGDIR=$DIR OVS_SYSCONFDIR=$DIR
-vsctl() { ovs-vsctl --db="unix:$DIR/db.sock" --timeout=10 "$@"; }
+if [ "$DB_MODE" = embedded ]; then
+    VSCTL_NAME=rvs-vsctl
+    vsctl() { "$VSCTL" --timeout=10 "$@"; }
+    DB_ARG=()
+else
+    VSCTL_NAME=ovs-vsctl
+    vsctl() { ovs-vsctl --db="unix:$DIR/db.sock" --timeout=10 "$@"; }
+    DB_ARG=("unix:$DIR/db.sock")
 
-echo "== ovsdb-server on a fresh database in $DIR"
-ovsdb-tool create "$DIR/conf.db" /usr/share/openvswitch/vswitch.ovsschema
-ovsdb-server "$DIR/conf.db" --remote="punix:$DIR/db.sock" \
-    --pidfile="$DIR/ovsdb-server.pid" --unixctl="$DIR/ovsdb-server.ctl" \
-    --log-file="$DIR/ovsdb-server.log" >"$DIR/ovsdb-server.out" 2>&1 &
-DB_PID=$!
-for _ in $(seq 100); do [ -S "$DIR/db.sock" ] && break; sleep 0.1; done
-vsctl --no-wait init
+    echo "== ovsdb-server on a fresh database in $DIR"
+    ovsdb-tool create "$DIR/conf.db" /usr/share/openvswitch/vswitch.ovsschema
+    ovsdb-server "$DIR/conf.db" --remote="punix:$DIR/db.sock" \
+        --pidfile="$DIR/ovsdb-server.pid" --unixctl="$DIR/ovsdb-server.ctl" \
+        --log-file="$DIR/ovsdb-server.log" >"$DIR/ovsdb-server.out" 2>&1 &
+    DB_PID=$!
+    for _ in $(seq 100); do [ -S "$DIR/db.sock" ] && break; sleep 0.1; done
+    vsctl --no-wait init
+fi
 
 echo "== $NAME in namespace $NS_SW"
 ip netns add $NS_SW
 ip -n $NS_SW link set lo up
-# `ip netns exec` execs the daemon in place, so $! is the daemon itself.
-ip netns exec $NS_SW "$BIN" "unix:$DIR/db.sock" --pidfile="$DIR/$NAME.pid" \
+# `ip netns exec` execs the daemon in place, so $! is the daemon itself. With no
+# database argument it serves $DIR/conf.db itself on $DIR/db.sock.
+ip netns exec $NS_SW "$BIN" "${DB_ARG[@]}" --pidfile="$DIR/$NAME.pid" \
     --log-file="$DIR/$NAME.log" >"$DIR/$NAME.out" 2>&1 &
 SW_PID=$!
+if [ "$DB_MODE" = embedded ]; then
+    echo "== embedded OVSDB server: $DIR/conf.db on punix:$DIR/db.sock"
+    for _ in $(seq 100); do [ -S "$DIR/db.sock" ] && break; sleep 0.1; done
+    vsctl --no-wait init
+fi
 
 echo "== hosts $NS_A ($IP_A) and $NS_B ($IP_B)"
 host() { # namespace, host-side interface, switch-side interface (the port), address
@@ -129,13 +170,13 @@ host() { # namespace, host-side interface, switch-side interface (the port), add
 host $NS_A veth-a demo-a $IP_A
 host $NS_B veth-b demo-b $IP_B
 
-echo "== ovs-vsctl add-br br0 -- set bridge br0 datapath_type=netdev"
+echo "== $VSCTL_NAME add-br br0 -- set bridge br0 datapath_type=netdev"
 vsctl add-br br0 -- set bridge br0 datapath_type=netdev
-echo "== ovs-vsctl add-port br0 demo-a; ovs-vsctl add-port br0 demo-b"
+echo "== $VSCTL_NAME add-port br0 demo-a; $VSCTL_NAME add-port br0 demo-b"
 vsctl add-port br0 demo-a
 vsctl add-port br0 demo-b
 
-echo "== ovs-vsctl show"
+echo "== $VSCTL_NAME show"
 vsctl show
 
 echo "== ping $NS_A -> $NS_B"
@@ -147,4 +188,4 @@ echo "== ofports"
 for i in br0 demo-a demo-b; do
     echo "$i: $(vsctl get Interface "$i" ofport)"
 done
-echo "== demo OK ($NAME)"
+echo "== demo OK ($NAME, database: $DB_MODE)"

@@ -52,4 +52,12 @@ bash scripts/fuzz-smoke.sh
 step "scripts/demo.sh"
 bash scripts/demo.sh
 
+if [ "${RVS_E2E_SWITCH:-rvs}" != ovs ]; then
+    step "scripts/demo.sh with the embedded database and rvs-vsctl"
+    RVS_DEMO_DB=embedded bash scripts/demo.sh
+fi
+
+step "scripts/bench.sh --quick (rvs and ovs-vswitchd-dpdk both forward on DPDK ports; no speed asserted)"
+bash scripts/bench.sh --quick
+
 step "all passed"

@@ -145,8 +145,13 @@ fn forwards_and_caches_one_megaflow_per_in_port() {
     let c = dp.port_counters(1).unwrap();
     assert_eq!((c[0], c[3]), (50, 1));
     assert_eq!(total(&dp, |s| &s.megaflows), 2);
+    // After the first packet's upcall, the port's one megaflow matches on the port
+    // alone: the rest go by the port-wide path (or the caches, for packets of the
+    // first packet's burst).
     assert_eq!(
-        total(&dp, |s| &s.emc_hits) + total(&dp, |s| &s.megaflow_hits),
+        total(&dp, |s| &s.simple_hits)
+            + total(&dp, |s| &s.emc_hits)
+            + total(&dp, |s| &s.megaflow_hits),
         49
     );
     let flows = dp.dump_flows().unwrap();
@@ -428,6 +433,54 @@ fn modifying_actions_run_on_copies_in_order() {
         total(&dp, |s| &s.passes),
         2,
         "one packet, one recirculation"
+    );
+}
+
+#[test]
+fn rewrites_then_outputs_run_in_place() {
+    // dl_dst rewritten, then out twice: both copies carry the new address; a rewrite
+    // the packet cannot take (an IPv4 field on a frame without IPv4) drops it.
+    let h = Handler::new(|f| {
+        let actions = if f.tp_dst == 7 {
+            vec![
+                DpAction::Set(SetField::EthDst(Masked::exact(EthAddr([9; 6])))),
+                DpAction::Output(2),
+                DpAction::Output(2),
+            ]
+        } else {
+            vec![
+                DpAction::Set(SetField::Ipv4Src(Masked::exact(std::net::Ipv4Addr::new(
+                    10, 0, 0, 9,
+                )))),
+                DpAction::Output(2),
+            ]
+        };
+        let mask = Flow {
+            tp_dst: u16::MAX,
+            ..in_port_mask()
+        };
+        (actions, mask)
+    });
+    let (dp, ha, hb) = setup(h, &[0], 1);
+    let f = frame(1, 2, 7);
+    ha.inject(&f);
+    let got = wait_sent(&hb, 2);
+    let mut want = f.clone();
+    want[..6].copy_from_slice(&[9; 6]);
+    assert_eq!(got, vec![want.clone(), want]);
+    // Not IPv4: the rewrite fails and nothing goes out.
+    let mut arp = frame(1, 2, 8);
+    arp[12..14].copy_from_slice(&[0x08, 0x06]);
+    ha.inject(&arp);
+    assert!(wait_until(|| total(&dp, |s| &s.packets) == 2));
+    dp.sync().unwrap();
+    assert_eq!(hb.take_sent().len(), 0, "a failed rewrite sends nothing");
+    assert_eq!(
+        dp.pmds()
+            .iter()
+            .map(|p| p.stats.drops(DropReason::RewriteFailed))
+            .sum::<u64>(),
+        1
     );
 }
 

@@ -132,6 +132,22 @@ impl Bed {
         cmd::run(&mut c, Duration::from_secs(30))
     }
 
+    /// Runs the real `ovs-ofctl ARGS` against the switch (bridges by name, through
+    /// `$OVS_RUNDIR/<br>.mgmt`); panics unless it succeeds, returns its stdout.
+    pub fn ofctl_ok(&self, args: &[&str]) -> String {
+        let mut c = Command::new("ovs-ofctl");
+        c.env("OVS_RUNDIR", self.switch.dir()).args(args);
+        let out = cmd::run(&mut c, Duration::from_secs(20));
+        assert!(
+            out.status.success(),
+            "ovs-ofctl {}: {}{}",
+            args.join(" "),
+            cmd::stdout_str(&out),
+            cmd::stderr_str(&out)
+        );
+        cmd::stdout_str(&out)
+    }
+
     /// See [`Ovsdb::vsctl_ok`].
     pub fn vsctl_ok(&self, args: &[&str]) -> String {
         self.db.vsctl_ok(args)

@@ -58,7 +58,7 @@ pub struct Id {
 }
 
 impl Id {
-    fn next() -> Id {
+    pub fn next() -> Id {
         static NEXT: AtomicU32 = AtomicU32::new(1);
         Id {
             pid: std::process::id(),

@@ -29,9 +29,15 @@ fn stat(bed: &Bed, iface: &str, key: &str) -> u64 {
     map_value(&bed.db.get("Interface", iface, "statistics"), key).unwrap_or(0)
 }
 
-/// Adds a DPDK port with `devargs` and waits for the switch.
+/// Adds a DPDK port with `devargs` and waits for the switch. A trailing
+/// `,ofport_request=N` in `devargs` becomes the interface's `ofport_request`.
 fn add_dpdk_port(bed: &Bed, br: &str, name: &str, devargs: &str) {
-    bed.vsctl_ok(&[
+    let (devargs, ofport) = match devargs.split_once(",ofport_request=") {
+        Some((d, n)) => (d, Some(format!("ofport_request={n}"))),
+        None => (devargs, None),
+    };
+    let opt = format!("options:dpdk-devargs={devargs}");
+    let mut args = vec![
         "add-port",
         br,
         name,
@@ -40,8 +46,21 @@ fn add_dpdk_port(bed: &Bed, br: &str, name: &str, devargs: &str) {
         "Interface",
         name,
         "type=dpdk",
-        &format!("options:dpdk-devargs={devargs}"),
-    ]);
+        &opt,
+    ];
+    if let Some(o) = &ofport {
+        args.push(o);
+    }
+    bed.vsctl_ok(&args);
+}
+
+/// `n_packets` of the flows `ovs-ofctl dump-flows br0` prints.
+fn flow_packets(bed: &Bed) -> Vec<u64> {
+    let out = bed.ofctl_ok(&["dump-flows", "br0"]);
+    out.lines()
+        .filter_map(|l| l.split("n_packets=").nth(1))
+        .filter_map(|v| v.split(',').next()?.parse().ok())
+        .collect()
 }
 
 #[test]
@@ -49,6 +68,9 @@ fn pcap_port_forwards_every_frame_to_a_null_sink() {
     let _s = serial();
     let bed = Bed::start_dpdk("dpdk_pcap");
     bed.add_bridge("br0");
+    // Only the OpenFlow rule forwards: in_port=1 (the pcap port) to port 2 (the sink).
+    bed.vsctl_ok(&["set", "bridge", "br0", "fail_mode=secure"]);
+    bed.ofctl_ok(&["add-flow", "br0", "in_port=1,actions=output:2"]);
     let n = 1000;
     let pcap = bed.dir().join("in.pcap");
     // Unicast to an address nobody has: NORMAL floods it to the sink (and LOCAL).
@@ -56,12 +78,12 @@ fn pcap_port_forwards_every_frame_to_a_null_sink() {
         &pcap,
         &udp_frames([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2], 100, n),
     );
-    add_dpdk_port(&bed, "br0", "sink0", "net_null1,no-rx=1");
+    add_dpdk_port(&bed, "br0", "sink0", "net_null1,no-rx=1,ofport_request=2");
     add_dpdk_port(
         &bed,
         "br0",
         "pcap0",
-        &format!("net_pcap0,rx_pcap={}", pcap.display()),
+        &format!("net_pcap0,rx_pcap={},ofport_request=1", pcap.display()),
     );
     assert_eq!(bed.db.iface_error("pcap0"), None);
     assert_eq!(bed.db.iface_error("sink0"), None);
@@ -92,6 +114,14 @@ fn pcap_port_forwards_every_frame_to_a_null_sink() {
     if !bed.kind().is_ovs() {
         assert_eq!(failed_upcalls(), 0);
     }
+    // The rule counted every frame the sink sent.
+    let sent = stat(&bed, "sink0", "tx_packets");
+    let counted = wait_until(SETTLE, || flow_packets(&bed) == [sent]);
+    assert!(
+        counted,
+        "flow n_packets {:?}, sink sent {sent}",
+        flow_packets(&bed)
+    );
     assert_eq!(bed.db.get("Open_vSwitch", ".", "dpdk_initialized"), "true");
     let version = bed.db.get("Open_vSwitch", ".", "dpdk_version");
     assert!(version.contains("DPDK 22.11"), "dpdk_version {version}");

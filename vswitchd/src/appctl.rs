@@ -121,6 +121,7 @@ fn pmd_stats_show(sw: &Switch) -> String {
             "  avg. datapath passes per packet: {:.2}",
             per(passes, packets)
         );
+        let _ = writeln!(s, "  simple match hits: {}", get(&st.simple_hits));
         let _ = writeln!(s, "  emc hits: {}", get(&st.emc_hits));
         let _ = writeln!(s, "  smc hits: {}", get(&st.smc_hits));
         let _ = writeln!(s, "  megaflow hits: {}", get(&st.megaflow_hits));
@@ -219,6 +220,7 @@ fn pmd_perf_show(sw: &Switch, since: Instant, args: &[String]) -> Result<String,
             passes as f64 / rx as f64
         );
         for (name, v) in [
+            ("Simple Match hits", get(&st.simple_hits)),
             ("EMC hits", get(&st.emc_hits)),
             ("SMC hits", get(&st.smc_hits)),
             ("Megaflow hits", get(&st.megaflow_hits)),
@@ -226,7 +228,10 @@ fn pmd_perf_show(sw: &Switch, since: Instant, args: &[String]) -> Result<String,
             ("Lost upcalls", lost),
         ] {
             let label = format!("- {name}:");
-            let _ = writeln!(s, "  {label:<18}{v:12}  ({:5.1} %)", pct(v, passes));
+            // Label and number fill 31 columns, as OVS's lines do.
+            let label = format!("{label:<19}");
+            let width = 31usize.saturating_sub(label.len()).max(1);
+            let _ = writeln!(s, "  {label}{v:>width$}  ({:5.1} %)", pct(v, passes));
         }
         s.push('\n');
     }
@@ -345,7 +350,12 @@ fn dpif_show(sw: &Switch) -> String {
     let pmds = sw.datapath().pmds();
     let hits: u64 = pmds
         .iter()
-        .map(|p| get(&p.stats.emc_hits) + get(&p.stats.smc_hits) + get(&p.stats.megaflow_hits))
+        .map(|p| {
+            get(&p.stats.simple_hits)
+                + get(&p.stats.emc_hits)
+                + get(&p.stats.smc_hits)
+                + get(&p.stats.megaflow_hits)
+        })
         .sum();
     let missed: u64 = pmds.iter().map(|p| get(&p.stats.misses)).sum();
     let mut s = format!("netdev@ovs-netdev: hit:{hits} missed:{missed}\n");

@@ -7,6 +7,9 @@ use std::path::PathBuf;
 pub struct Args {
     /// The OVSDB remote (`unix:PATH` or `tcp:IP:PORT`).
     pub remote: String,
+    /// No remote was given: serve `$OVS_DBDIR/conf.db` with the embedded OVSDB
+    /// server on `punix:$OVS_RUNDIR/db.sock` and connect to that.
+    pub embedded_db: Option<PathBuf>,
     /// Where to write the pid, if anywhere.
     pub pidfile: Option<PathBuf>,
     /// Where to append the log, besides stderr.
@@ -43,8 +46,10 @@ pub enum Parsed {
 const USAGE: &str = "\
 rvs-vswitchd: userspace OpenFlow switch, a drop-in for ovs-vswitchd
 usage: rvs-vswitchd [OPTIONS] [DATABASE]
-where DATABASE is a socket on which ovsdb-server is listening
-      (default: \"unix:$OVS_RUNDIR/db.sock\").
+where DATABASE is a socket on which ovsdb-server is listening.
+Without DATABASE, rvs-vswitchd serves $OVS_DBDIR/conf.db itself (created if
+absent) on \"punix:$OVS_RUNDIR/db.sock\" with its embedded OVSDB server, or,
+when an ovsdb-server already serves that file, connects to \"unix:$OVS_RUNDIR/db.sock\".
   unix:FILE               Unix domain socket named FILE
   tcp:IP:PORT             TCP socket to IP with port PORT
   ssl:IP:PORT             SSL socket to IP with port PORT
@@ -84,6 +89,7 @@ impl Args {
         let mut remote = None;
         let mut a = Args {
             remote: String::new(),
+            embedded_db: None,
             pidfile: None,
             log_file: None,
             verbose: false,
@@ -144,6 +150,9 @@ impl Args {
                     remote = Some(s.to_string());
                 }
             }
+        }
+        if remote.is_none() {
+            a.embedded_db = Some(env_dir("OVS_DBDIR", "/etc/openvswitch").join("conf.db"));
         }
         a.remote = remote.unwrap_or_else(|| format!("unix:{}/db.sock", rundir.display()));
         for r in a.remote.split(',') {
@@ -214,5 +223,11 @@ mod tests {
         assert!(parse(&["--private-key=k"]).is_err());
         assert!(parse(&["ptcp:6640"]).is_err());
         assert!(parse(&["unix:a", "unix:b"]).is_err());
+        assert_eq!(a.embedded_db, None);
+        let Ok(Parsed::Run(a)) = parse(&[]) else {
+            panic!()
+        };
+        assert!(a.embedded_db.is_some_and(|p| p.ends_with("conf.db")));
+        assert!(a.remote.ends_with("/db.sock"));
     }
 }

@@ -79,6 +79,7 @@ pub fn totals(sw: &Switch) -> Vec<(&'static str, u64)> {
     let g = PmdStats::get;
     v.push(("netdev_received", sum(&|s| g(&s.packets))));
     v.push(("datapath_passes", sum(&|s| g(&s.passes))));
+    v.push(("simple_match_hit", sum(&|s| g(&s.simple_hits))));
     v.push(("emc_hit", sum(&|s| g(&s.emc_hits))));
     v.push(("smc_hit", sum(&|s| g(&s.smc_hits))));
     v.push(("megaflow_hit", sum(&|s| g(&s.megaflow_hits))));

@@ -130,9 +130,14 @@ pub fn run(mut args: Args) -> anyhow::Result<()> {
         return daemon::detach_and_wait();
     }
     if args.detach {
-        for p in [&mut args.pidfile, &mut args.log_file, &mut args.unixctl]
-            .into_iter()
-            .flatten()
+        for p in [
+            &mut args.pidfile,
+            &mut args.log_file,
+            &mut args.unixctl,
+            &mut args.embedded_db,
+        ]
+        .into_iter()
+        .flatten()
         {
             *p = daemon::absolute(p);
         }
@@ -176,6 +181,34 @@ pub fn run(mut args: Args) -> anyhow::Result<()> {
         args.remote
     );
 
+    // No database remote: serve the database ourselves (own thread) and use it,
+    // unless an ovsdb-server already serves it (it holds the database's lock): then
+    // connect to that one, as ovs-vswitchd would.
+    let embedded = match &args.embedded_db {
+        Some(db) => {
+            use rvs_ovsdb_server::{net::ServeError, storage::StorageError};
+            let sock = format!("punix:{}", args.rundir.join("db.sock").display());
+            match rvs_ovsdb_server::net::serve_file(db, vec![sock]) {
+                Ok(h) => {
+                    log::info!("serving {} with the embedded OVSDB server", db.display());
+                    Some(h)
+                }
+                Err(ServeError::Storage(StorageError::Locked { .. })) => {
+                    log::info!(
+                        "{} is served by another process; connecting to {}",
+                        db.display(),
+                        args.remote
+                    );
+                    None
+                }
+                Err(e) => {
+                    return Err(e)
+                        .with_context(|| format!("{}: could not serve the database", db.display()))
+                }
+            }
+        }
+        None => None,
+    };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -208,6 +241,9 @@ pub fn run(mut args: Args) -> anyhow::Result<()> {
             }
         }
     })?;
+    if let Some(h) = embedded {
+        h.stop();
+    }
     let _ = daemon::sd_notify("STOPPING=1");
     log::info!("rvs-vswitchd exiting");
     Ok(())

@@ -111,6 +111,14 @@ pub fn extract_packet_into(frame: &[u8], in_port: u32, flow: &mut Flow) -> Layou
     parse(frame, flow)
 }
 
+/// [`extract_packet_into`] writing the layout into `layout` where the caller keeps it.
+/// A PMD uses this in its burst loop: a layout returned by value is written with
+/// narrow stores and copied by the caller with wide loads, which the CPU cannot
+/// forward (a stall of some 15 cycles per packet).
+pub fn extract_packet_layout(frame: &[u8], in_port: u32, flow: &mut Flow, layout: &mut Layout) {
+    *layout = extract_packet_into(frame, in_port, flow);
+}
+
 /// The parse behind the entry points: `flow` is zero but for `in_port` (in the
 /// words parsing writes).
 #[inline(always)]

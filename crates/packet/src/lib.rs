@@ -33,7 +33,9 @@ pub mod miniflow;
 pub mod rewrite;
 pub mod wire;
 
-pub use extract::{extract, extract_into, extract_layout, extract_packet_into, PACKET_WORDS};
+pub use extract::{
+    extract, extract_into, extract_layout, extract_packet_into, extract_packet_layout, PACKET_WORDS,
+};
 pub use flow::{
     ct_state, ethertype, ipproto, tcp_flags, tun_flags, EthAddr, Flow, MatchDisplay, Nsh,
     ParseEthAddrError, TunMetadata, Tunnel, FLOW_N_REGS, FLOW_WORDS, FRAG_ANY, FRAG_LATER,
@@ -42,4 +44,4 @@ pub use flow::{
     VLAN_PCP_SHIFT, VLAN_VID_MASK,
 };
 pub use layout::Layout;
-pub use miniflow::{FlowMap, Miniflow};
+pub use miniflow::{FlowMap, MaskPlan, Miniflow};

@@ -11,47 +11,153 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use rvs_packet::actions::DpAction;
-use rvs_packet::miniflow::hash_masked;
-use rvs_packet::{Flow, Miniflow};
+use rvs_packet::{Flow, MaskPlan, Miniflow};
 
 use super::{DpActions, MegaflowEntry, PrehashedHasher};
 
 /// How often (in lookups) a classifier re-sorts its subtables by hits.
 const RERANK_INTERVAL: u64 = 1 << 14;
 
+/// Whether `mask` matches on the input port and nothing else.
+fn is_in_port_only(mask: &Miniflow) -> bool {
+    static IN_PORT: std::sync::OnceLock<Miniflow> = std::sync::OnceLock::new();
+    *mask
+        == *IN_PORT.get_or_init(|| {
+            Miniflow::from_flow(&Flow {
+                in_port: u32::MAX,
+                ..Flow::default()
+            })
+        })
+}
+
+/// End of a slot chain.
+const NIL: u32 = u32::MAX;
+
+/// The megaflows of one mask. Keys are stored flat (`len` words per slot) next to
+/// their entries, and found through a map from hash to the first slot of a chain of
+/// slots with that hash: a lookup is one hash of the flow, one map probe and a compare
+/// of contiguous words, with no pointer chased until the hit.
 #[derive(Debug)]
 struct Subtable {
     mask: Arc<Miniflow>,
-    /// Megaflows by the hash of their key; collisions share a bucket.
-    flows: HashMap<u32, Vec<Arc<MegaflowEntry>>, BuildHasherDefault<PrehashedHasher>>,
+    plan: MaskPlan,
+    heads: HashMap<u32, u32, BuildHasherDefault<PrehashedHasher>>,
+    keys: Vec<u64>,
+    hashes: Vec<u32>,
+    next: Vec<u32>,
+    entries: Vec<Option<Arc<MegaflowEntry>>>,
+    free: Vec<u32>,
     len: usize,
     hits: u64,
 }
 
 impl Subtable {
-    /// Where the megaflow matching `flow` is: (bucket hash, index in the bucket).
-    #[inline]
-    fn locate(&self, flow: &Flow) -> Option<(u32, usize)> {
-        let h = hash_masked(flow, &self.mask);
-        let j = self
-            .flows
-            .get(&h)?
-            .iter()
-            .position(|m| m.key.matches_masked(flow, &self.mask))?;
-        Some((h, j))
+    fn new(mask: Miniflow) -> Subtable {
+        Subtable {
+            plan: MaskPlan::new(&mask),
+            mask: Arc::new(mask),
+            heads: HashMap::default(),
+            keys: Vec::new(),
+            hashes: Vec::new(),
+            next: Vec::new(),
+            entries: Vec::new(),
+            free: Vec::new(),
+            len: 0,
+            hits: 0,
+        }
     }
 
-    fn remove(&mut self, key: &Miniflow) -> Option<Arc<MegaflowEntry>> {
-        let h = key.hash();
-        let bucket = self.flows.get_mut(&h)?;
-        let i = bucket.iter().position(|m| m.key == *key)?;
-        let e = bucket.swap_remove(i);
-        if bucket.is_empty() {
-            self.flows.remove(&h);
+    #[inline]
+    fn key(&self, slot: u32) -> &[u64] {
+        let n = self.plan.len();
+        &self.keys[slot as usize * n..][..n]
+    }
+
+    /// The slot of the megaflow matching `flow`.
+    #[inline]
+    fn locate(&self, flow: &Flow) -> Option<u32> {
+        let mut slot = *self.heads.get(&self.plan.hash(flow))?;
+        while slot != NIL {
+            if self.plan.matches(flow, self.key(slot)) {
+                return Some(slot);
+            }
+            slot = self.next[slot as usize];
         }
+        None
+    }
+
+    /// Unlinks and kills the entry in `slot`.
+    fn remove_slot(&mut self, slot: u32) -> Option<Arc<MegaflowEntry>> {
+        let e = self.entries[slot as usize].take()?;
+        let h = self.hashes[slot as usize];
+        let after = self.next[slot as usize];
+        match self.heads.get(&h).copied() {
+            Some(head) if head == slot => {
+                if after == NIL {
+                    self.heads.remove(&h);
+                } else {
+                    self.heads.insert(h, after);
+                }
+            }
+            Some(mut s) => {
+                while s != NIL && self.next[s as usize] != slot {
+                    s = self.next[s as usize];
+                }
+                if s != NIL {
+                    self.next[s as usize] = after;
+                }
+            }
+            None => {}
+        }
+        self.free.push(slot);
         self.len -= 1;
         e.kill();
         Some(e)
+    }
+
+    /// Installs `entry` for `flow` (whose masked key it holds), replacing and killing
+    /// a megaflow with the same key; returns whether one was replaced.
+    fn insert(&mut self, flow: &Flow, entry: Arc<MegaflowEntry>) -> bool {
+        let replaced = match self.locate(flow) {
+            Some(old) => self.remove_slot(old).is_some(),
+            None => false,
+        };
+        let n = self.plan.len();
+        let slot = match self.free.pop() {
+            Some(s) => s,
+            None => {
+                let s = self.entries.len() as u32;
+                self.keys.resize(self.keys.len() + n, 0);
+                self.hashes.push(0);
+                self.next.push(NIL);
+                self.entries.push(None);
+                s
+            }
+        };
+        let h = self.plan.hash(flow);
+        let (k0, s0) = (slot as usize * n, slot as usize);
+        self.plan.key_into(flow, &mut self.keys[k0..k0 + n]);
+        self.hashes[s0] = h;
+        self.next[s0] = self.heads.insert(h, slot).unwrap_or(NIL);
+        self.entries[s0] = Some(entry);
+        self.len += 1;
+        replaced
+    }
+
+    fn live(&self) -> impl Iterator<Item = &Arc<MegaflowEntry>> {
+        self.entries.iter().flatten()
+    }
+
+    /// Removes (and kills) the entries `keep` rejects.
+    fn retain(&mut self, keep: &mut impl FnMut(&MegaflowEntry) -> bool) {
+        for slot in 0..self.entries.len() as u32 {
+            let drop = self.entries[slot as usize]
+                .as_ref()
+                .is_some_and(|e| !keep(e));
+            if drop {
+                self.remove_slot(slot);
+            }
+        }
     }
 }
 
@@ -62,23 +168,29 @@ struct Classifier {
 }
 
 impl Classifier {
-    fn lookup(&mut self, flow: &Flow) -> Option<&Arc<MegaflowEntry>> {
+    /// The subtable and slot of the megaflow matching `flow`.
+    fn find(&mut self, flow: &Flow) -> Option<(u32, u32)> {
         self.lookups += 1;
         if self.lookups % RERANK_INTERVAL == 0 {
             self.subtables.sort_by_key(|s| std::cmp::Reverse(s.hits));
             self.subtables.iter_mut().for_each(|s| s.hits = 0);
         }
-        // One search: the hit's position, then a plain fetch of it (no second hash of
-        // the flow, no second key comparison).
-        let (i, h, j) = self
+        let (i, slot) = self
             .subtables
             .iter()
             .enumerate()
-            .find_map(|(i, st)| st.locate(flow).map(|(h, j)| (i, h, j)))?;
-        let st = &mut self.subtables[i];
-        st.hits += 1;
-        st.flows.get(&h).map(|b| &b[j])
+            .find_map(|(i, st)| st.locate(flow).map(|slot| (i, slot)))?;
+        self.subtables[i].hits += 1;
+        Some((i as u32, slot))
     }
+}
+
+/// Where a lookup found a megaflow (valid until the classifier next changes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Found {
+    port: u32,
+    table: u32,
+    slot: u32,
 }
 
 /// A megaflow as the control plane sees it (`dpctl/dump-flows`).
@@ -123,7 +235,48 @@ impl Megaflows {
     /// The live megaflow that matches `flow`.
     #[inline]
     pub fn lookup(&mut self, flow: &Flow) -> Option<&Arc<MegaflowEntry>> {
-        self.by_port.get_mut(&flow.in_port)?.lookup(flow)
+        let f = self.find(flow)?;
+        Some(self.get(f))
+    }
+
+    /// The megaflow every packet of `in_port` matches, when the port's classifier
+    /// holds exactly one megaflow and its mask is the input port alone: then each of
+    /// the port's packets has that megaflow's actions, with no need to extract or look
+    /// anything up (OVS's "simple match" for such ports).
+    #[inline]
+    pub fn port_wide(&self, in_port: u32) -> Option<&Arc<MegaflowEntry>> {
+        let cls = self.by_port.get(&in_port)?;
+        let [st] = &cls.subtables[..] else {
+            return None;
+        };
+        if st.len != 1 || !is_in_port_only(&st.mask) {
+            return None;
+        }
+        st.live().next().filter(|e| !e.is_dead())
+    }
+
+    /// Where the megaflow that matches `flow` is: a handle that holds no borrow, so a
+    /// caller can look up, then update other caches, then [`Megaflows::get`] it.
+    #[inline]
+    pub fn find(&mut self, flow: &Flow) -> Option<Found> {
+        let (table, slot) = self.by_port.get_mut(&flow.in_port)?.find(flow)?;
+        Some(Found {
+            port: flow.in_port,
+            table,
+            slot,
+        })
+    }
+
+    /// The megaflow `f` names.
+    ///
+    /// # Panics
+    ///
+    /// If the classifier changed since `f` was found.
+    #[inline]
+    pub fn get(&self, f: Found) -> &Arc<MegaflowEntry> {
+        self.by_port[&f.port].subtables[f.table as usize].entries[f.slot as usize]
+            .as_ref()
+            .expect("a found megaflow is live until the classifier changes")
     }
 
     /// Installs `flow`/`mask` → `actions` (replacing a megaflow with the same key).
@@ -140,22 +293,13 @@ impl Megaflows {
         let i = match cls.subtables.iter().position(|s| *s.mask == mask) {
             Some(i) => i,
             None => {
-                cls.subtables.push(Subtable {
-                    mask: Arc::new(mask),
-                    flows: HashMap::default(),
-                    len: 0,
-                    hits: 0,
-                });
+                cls.subtables.push(Subtable::new(mask));
                 cls.subtables.len() - 1
             }
         };
         let st = &mut cls.subtables[i];
-        let key = Miniflow::masked(flow, &st.mask);
-        if st.remove(&key).is_some() {
-            self.len -= 1;
-        }
         let entry = Arc::new(MegaflowEntry {
-            key,
+            key: Miniflow::masked(flow, &st.mask),
             mask: st.mask.clone(),
             flow: Miniflow::from_flow(flow),
             actions: Arc::new(DpActions::new(actions)),
@@ -164,11 +308,9 @@ impl Megaflows {
             bytes: AtomicU64::new(0),
             dead: AtomicBool::new(false),
         });
-        st.flows
-            .entry(entry.key.hash())
-            .or_default()
-            .push(entry.clone());
-        st.len += 1;
+        if st.insert(flow, entry.clone()) {
+            self.len -= 1;
+        }
         self.len += 1;
         entry
     }
@@ -197,17 +339,7 @@ impl Megaflows {
     fn retain(&mut self, mut keep: impl FnMut(&MegaflowEntry) -> bool) {
         for cls in self.by_port.values_mut() {
             for st in &mut cls.subtables {
-                st.flows.retain(|_, bucket| {
-                    bucket.retain(|e| {
-                        let k = keep(e);
-                        if !k {
-                            e.kill();
-                        }
-                        k
-                    });
-                    !bucket.is_empty()
-                });
-                st.len = st.flows.values().map(Vec::len).sum();
+                st.retain(&mut keep);
             }
             cls.subtables.retain(|st| st.len > 0);
         }
@@ -271,7 +403,7 @@ impl Megaflows {
         let mut out = Vec::with_capacity(self.len);
         for cls in self.by_port.values() {
             for st in &cls.subtables {
-                for e in st.flows.values().flatten() {
+                for e in st.live() {
                     out.push(MegaflowDump {
                         key: e.key.expand(),
                         mask: st.mask.expand(),

@@ -13,7 +13,9 @@ pub const EMC_ENTRIES: usize = 8192;
 /// OVS's default `emc-insert-inv-prob`: insert one megaflow hit in 100 into the EMC.
 pub const EMC_INSERT_INV_PROB: u32 = 100;
 
+/// Three whole cache lines, so that a burst's prefetch brings all of an entry in.
 #[derive(Debug)]
+#[repr(align(64))]
 struct Entry {
     hash: u32,
     /// The packet's header words (inline: one cache line fewer to fetch).
@@ -69,6 +71,17 @@ impl Emc {
                 Some(&e.flow)
             }
             _ => None,
+        }
+    }
+
+    /// Starts fetching the slot `pk` maps to, so that a lookup a little later finds it
+    /// in cache: a burst prefetches all its slots before looking any up.
+    #[inline(always)]
+    pub fn prefetch(&self, pk: &PacketKey) {
+        let e: *const Option<Entry> = &self.entries[pk.hash as usize & (EMC_ENTRIES - 1)];
+        let lines = std::mem::size_of::<Option<Entry>>().div_ceil(64);
+        for l in 0..lines {
+            crate::sys::prefetch(e.cast::<u8>().wrapping_add(64 * l));
         }
     }
 

@@ -45,7 +45,7 @@ impl PacketKey {
     pub fn of_packet(flow: &Flow) -> PacketKey {
         debug_assert!(flow.words()[PACKET_WORDS..].iter().all(|w| *w == 0));
         PacketKey {
-            hash: rvs_packet::miniflow::hash_prefix(flow, PACKET_WORDS),
+            hash: rvs_packet::miniflow::hash_header(flow),
         }
     }
 }
@@ -57,13 +57,31 @@ pub struct DpActions {
     pub list: Vec<DpAction>,
     /// Whether every action is an `Output` (the zero-copy fast path).
     pub output_only: bool,
+    /// Whether the actions are header rewrites (`Set`) followed by outputs only: the
+    /// packet is rewritten where it was received and sent from there (still zero copy).
+    pub in_place: bool,
 }
 
 impl DpActions {
     /// Wraps an action list.
     pub fn new(list: Vec<DpAction>) -> DpActions {
         let output_only = !list.iter().any(DpAction::modifies);
-        DpActions { list, output_only }
+        let first_output = list
+            .iter()
+            .position(|a| matches!(a, DpAction::Output(_)))
+            .unwrap_or(list.len());
+        let in_place = !output_only
+            && list[..first_output]
+                .iter()
+                .all(|a| matches!(a, DpAction::Set(_)))
+            && list[first_output..]
+                .iter()
+                .all(|a| matches!(a, DpAction::Output(_)));
+        DpActions {
+            list,
+            output_only,
+            in_place,
+        }
     }
 }
 
@@ -96,6 +114,16 @@ impl MegaflowEntry {
 
     fn kill(&self) {
         self.dead.store(true, Ordering::Relaxed);
+    }
+
+    /// Counts `n` hits of `bytes` in all at once.
+    #[inline]
+    pub fn hit_n(&self, n: usize, bytes: usize, now_ms: u64) {
+        let p = self.packets.load(Ordering::Relaxed);
+        self.packets.store(p + n as u64, Ordering::Relaxed);
+        let b = self.bytes.load(Ordering::Relaxed);
+        self.bytes.store(b + bytes as u64, Ordering::Relaxed);
+        self.used_ms.store(now_ms, Ordering::Relaxed);
     }
 
     /// Counts a hit. Only the owning PMD writes, so a load and a store suffice (no

@@ -117,6 +117,16 @@ impl RxBatch {
         &self.bufs[i][self.starts[i]..][..self.lens[i]]
     }
 
+    /// Frame `i`, writable, for rewriting in place before it is queued for output.
+    #[inline]
+    pub fn frame_mut(&mut self, i: usize) -> &mut [u8] {
+        #[cfg(feature = "dpdk")]
+        if self.in_mbufs {
+            return self.mbufs.frame_mut(i);
+        }
+        &mut self.bufs[i][self.starts[i]..][..self.lens[i]]
+    }
+
     /// Empties the batch (releasing DPDK buffers).
     pub fn clear(&mut self) {
         self.count = 0;

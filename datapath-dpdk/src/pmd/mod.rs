@@ -16,7 +16,8 @@ use std::sync::mpsc::{Receiver, Sender, TryRecvError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rvs_packet::{extract_packet_into, Flow, Layout};
+use rvs_packet::actions::DpAction;
+use rvs_packet::{extract_packet_layout, Flow, Layout};
 
 use crate::cache::dpcls::MegaflowDump;
 use crate::cache::{DpActions, Emc, Megaflows, PacketKey, Smc};
@@ -171,14 +172,16 @@ impl Caches {
             self.counts.smc += 1;
             return self.keep(e);
         }
-        if let Some(e) = self.megaflows.lookup(flow).cloned() {
+        if let Some(found) = self.megaflows.find(flow) {
+            // Borrowed, not cloned: no reference count moves on this path.
+            let e = self.megaflows.get(found);
             e.hit(len, now);
-            self.emc.maybe_insert(flow, pk, &e);
+            self.emc.maybe_insert(flow, pk, e);
             if params.smc_enable {
-                self.smc.insert(pk, &e);
+                self.smc.insert(pk, e);
             }
             self.counts.megaflow += 1;
-            return self.keep(e);
+            return &e.actions;
         }
         self.counts.miss += 1;
         let up = handler.upcall(packet, flow);
@@ -275,6 +278,8 @@ pub(crate) struct Pmd {
     /// header words only.
     flows: Box<[Flow]>,
     layouts: Box<[Layout]>,
+    /// The EMC key of each flow of the batch.
+    keys: Box<[PacketKey]>,
     stats: Arc<PmdStats>,
     clock: Instant,
     now_ms: u64,
@@ -301,6 +306,7 @@ impl Pmd {
             batch: RxBatch::new(),
             flows: vec![Flow::default(); BATCH_SIZE].into_boxed_slice(),
             layouts: vec![Layout::default(); BATCH_SIZE].into_boxed_slice(),
+            keys: vec![PacketKey { hash: 0 }; BATCH_SIZE].into_boxed_slice(),
             stats,
             clock: Instant::now(),
             now_ms: 0,
@@ -485,16 +491,57 @@ impl Pmd {
         PmdStats::add(&self.stats.packets, n as u64);
         PmdStats::add(&self.stats.passes, n as u64);
         let mut flow_drops = 0u64;
+        // A port whose one megaflow matches on the port alone: every packet has its
+        // actions, so skip extraction and lookups altogether.
+        if let Some(e) = self.caches.megaflows.port_wide(in_port) {
+            if e.actions.output_only {
+                let bytes = (0..n).map(|i| self.batch.frame(i).len()).sum();
+                e.hit_n(n, bytes, self.now_ms);
+                PmdStats::add(&self.stats.simple_hits, n as u64);
+                if e.actions.list.is_empty() {
+                    self.stats.count_drop(DropReason::FlowDrop, n as u64);
+                }
+                for a in &e.actions.list {
+                    if let DpAction::Output(p) = a {
+                        for i in 0..n {
+                            queue_index(
+                                &mut self.tx,
+                                &mut self.tx_pending,
+                                &mut self.batch,
+                                &self.stats,
+                                *p,
+                                i,
+                            );
+                        }
+                    }
+                }
+                self.flush_tx();
+                self.batch.clear();
+                return;
+            }
+        }
         // Two passes, as OVS does: extract the whole burst, then look it up. By the
         // time a flow's words are hashed, the narrow stores that built them have
         // retired, so the wide loads do not stall on store forwarding.
         for i in 0..n {
-            self.layouts[i] = extract_packet_into(self.batch.frame(i), in_port, &mut self.flows[i]);
+            extract_packet_layout(
+                self.batch.frame(i),
+                in_port,
+                &mut self.flows[i],
+                &mut self.layouts[i],
+            );
+        }
+        // Then hash every flow and prefetch its EMC slot, so that the lookups below do
+        // not wait on one cache miss after another.
+        for i in 0..n {
+            let pk = PacketKey::of_packet(&self.flows[i]);
+            self.caches.emc.prefetch(&pk);
+            self.keys[i] = pk;
         }
         for i in 0..n {
             let frame = self.batch.frame(i);
             let flow = &self.flows[i];
-            let pk = PacketKey::of_packet(flow);
+            let pk = self.keys[i];
             let caches = &mut self.caches;
             let actions = match caches.emc.lookup(flow, &pk) {
                 Some(e) => {
@@ -517,7 +564,31 @@ impl Pmd {
                     flow_drops += 1;
                 }
                 for a in &actions.list {
-                    if let rvs_packet::actions::DpAction::Output(p) = a {
+                    if let DpAction::Output(p) = a {
+                        queue_index(
+                            &mut self.tx,
+                            &mut self.tx_pending,
+                            &mut self.batch,
+                            &self.stats,
+                            *p,
+                            i,
+                        );
+                    }
+                }
+            } else if actions.in_place {
+                // Rewrite where the packet lies, then queue it like an unchanged one.
+                let frame = self.batch.frame_mut(i);
+                let layout = &self.layouts[i];
+                let rewritten = actions.list.iter().all(|a| match a {
+                    DpAction::Set(f) => rvs_packet::rewrite::set_field(frame, layout, f).is_ok(),
+                    _ => true,
+                });
+                if !rewritten {
+                    self.stats.count_drop(DropReason::RewriteFailed, 1);
+                    continue;
+                }
+                for a in &actions.list {
+                    if let DpAction::Output(p) = a {
                         queue_index(
                             &mut self.tx,
                             &mut self.tx_pending,

@@ -59,6 +59,9 @@ pub struct PmdStats {
     pub packets: AtomicU64,
     /// Passes through the pipeline (packets plus recirculations).
     pub passes: AtomicU64,
+    /// Packets of ports whose one megaflow matches on the input port only, forwarded
+    /// without extraction or lookup (OVS's "simple match" hits).
+    pub simple_hits: AtomicU64,
     /// Exact-match cache hits.
     pub emc_hits: AtomicU64,
     /// Signature-match cache hits.
@@ -111,6 +114,7 @@ impl PmdStats {
         for c in [
             &self.packets,
             &self.passes,
+            &self.simple_hits,
             &self.emc_hits,
             &self.smc_hits,
             &self.megaflow_hits,
