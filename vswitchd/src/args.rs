@@ -38,7 +38,7 @@ pub struct Args {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Parsed {
     /// Start the daemon.
-    Run(Args),
+    Run(Box<Args>),
     /// Print this text and exit successfully (`--help`, `--version`).
     Exit(String),
 }
@@ -174,7 +174,7 @@ impl Args {
             (None, None, None) => {}
             _ => return Err("--private-key, --certificate and --ca-cert go together".into()),
         }
-        Ok(Parsed::Run(a))
+        Ok(Parsed::Run(Box::new(a)))
     }
 }
 
