@@ -70,6 +70,18 @@ def write_pcap(path, frames):
             f.write(fr)
 
 
+def macs_pcap(path, n):
+    """n frames from n distinct source MAC addresses (a megaflow each under a dl_src
+    rule, in both switches: neither tracks prefixes of MAC addresses)."""
+    frames = []
+    for i in range(n):
+        src = bytes([2, 0x10, 0, (i >> 16) & 255, (i >> 8) & 255, i & 255])
+        f = bytearray(udp_frame([10, 0, 0, 1], [10, 1, 0, 1], 1024, 5000))
+        f[6:12] = src
+        frames.append(bytes(f))
+    write_pcap(path, frames)
+
+
 def flows_pcap(path, n):
     """n distinct UDP flows spread over ten destination groups (for the rule set)."""
     frames = []
@@ -231,7 +243,11 @@ def setup(bed, sw, workload, pcaps):
     bed.vsctl("add-br", "br0", "--", "set", "bridge", "br0", "datapath_type=netdev",
               "fail_mode=secure")
     emc = "0" if workload == 3 else "100"
-    bed.vsctl("set", "Open_vSwitch", ".", f"other_config:emc-insert-inv-prob={emc}")
+    # Workload 5: with room for one datapath flow only, every packet is an upcall
+    # (translated and executed, not installed): the rate of flow setups.
+    limit = "1" if workload == 5 else "200000"
+    bed.vsctl("set", "Open_vSwitch", ".", f"other_config:emc-insert-inv-prob={emc}",
+              f"other_config:flow-limit={limit}")
     extra = None
     if workload == 6:
         extra = Guests(bed.dir)
@@ -243,10 +259,14 @@ def setup(bed, sw, workload, pcaps):
         if workload == 1:
             add_port(bed, "src", 1, **{"dpdk-devargs": "net_null0"})
         else:
-            pcap = pcaps["16k" if workload == 4 else "1k"]
+            pcap = pcaps[{4: "16k", 5: "macs"}.get(workload, "1k")]
             add_port(bed, "src", 1, **{"dpdk-devargs": f"net_pcap0,rx_pcap={pcap},infinite_rx=1"})
         if workload == 3:
             rules = l3l4_rules()
+        elif workload == 5:
+            # The drop rule's dl_src puts dl_src in every megaflow's mask.
+            rules = ["priority=10,in_port=1,dl_src=02:00:00:00:00:ff,actions=drop",
+                     "priority=1,in_port=1,actions=output:2"]
         elif workload == 4:
             # Matching on the protocol keeps both switches off their port-wide (simple
             # match) path: every packet goes through the EMC, then the megaflows.
@@ -309,6 +329,7 @@ NAMES = {
     2: "2 pcap 1k flows -> sink, same rule",
     3: "3 pcap 1k flows, 10 L3/L4 subtables + mod_dl_dst (dpcls, EMC off)",
     4: "4 pcap 16k flows, in_port+udp rule (EMC thrash, megaflow hits)",
+    5: "5 flow setup: 16k source MACs, a dl_src rule, flow-limit=1: every packet an upcall",
     6: "6 vhost-user loop, testpmd io (2 virtio_user)",
 }
 
@@ -319,7 +340,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--warmup", type=float, default=3.0)
-    ap.add_argument("--workloads", default="1,2,3,4,6")
+    ap.add_argument("--workloads", default="1,2,3,4,5,6")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--hugepages", action="store_true")
     ap.add_argument("--markdown", help="write the result table here")
@@ -333,6 +354,8 @@ def main():
     pcaps = {"1k": os.path.join(root, "1k.pcap"), "16k": os.path.join(root, "16k.pcap")}
     flows_pcap(pcaps["1k"], 1000)
     flows_pcap(pcaps["16k"], 16384)
+    pcaps["macs"] = os.path.join(root, "macs.pcap")
+    macs_pcap(pcaps["macs"], 16384)
     hz = cpu_hz()
     results = {w: {"rvs": [], "ovs": []} for w in workloads}
     failed = False

@@ -55,3 +55,11 @@ if ! python3 -c 'import scapy' >/dev/null 2>&1; then
     python3 -m pip install --quiet --disable-pip-version-check 'scapy==2.6.1' \
         || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages 'scapy==2.6.1'
 fi
+
+# os-ken (3.1.1 still has osken-manager) runs the learning-switch controller of the
+# controller e2e test.
+if ! python3 -c 'import os_ken' >/dev/null 2>&1; then
+    echo "deps: installing os-ken"
+    python3 -m pip install --quiet --disable-pip-version-check 'os-ken==3.1.1' \
+        || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages 'os-ken==3.1.1'
+fi

@@ -145,6 +145,7 @@ impl UpcallHandler for Forward {
                 in_port: u32::MAX,
                 ..Flow::default()
             },
+            stats: None,
         }
     }
     fn generation(&self) -> u64 {

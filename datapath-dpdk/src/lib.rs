@@ -42,7 +42,7 @@ pub use cache::dpcls::MegaflowDump;
 pub use config::{DpConfig, RxqAssign};
 pub use netdev::{Netdev, NetdevError, PortCounters};
 pub use pmd::{BenchPmd, DropReason, PmdStats, MAX_RECIRC_DEPTH};
-pub use upcall::{Upcall, UpcallHandler};
+pub use upcall::{StatsSink, Upcall, UpcallHandler};
 
 use pmd::{Command, Pmd, PmdParams};
 use sched::RxqLoad;
@@ -443,6 +443,16 @@ impl Datapath {
     pub fn sync(&self) -> Result<(), DpError> {
         for (core, h) in &self.pmds {
             h.call(*core, "sync", |done| Command::Sync { done })?;
+        }
+        Ok(())
+    }
+
+    /// Has every PMD credit its megaflows' sinks with the packets counted so far (see
+    /// [`StatsSink`]): afterwards the slow path's counters include every packet
+    /// forwarded before the call.
+    pub fn flush_flow_stats(&self) -> Result<(), DpError> {
+        for (core, h) in &self.pmds {
+            h.call(*core, "flush stats", |done| Command::FlushStats { done })?;
         }
         Ok(())
     }

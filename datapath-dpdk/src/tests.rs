@@ -16,6 +16,8 @@ type Rule = dyn Fn(&Flow) -> (Vec<DpAction>, Flow) + Send + Sync;
 /// An upcall handler driven by a replaceable rule; counts upcalls and userspace calls.
 struct Handler {
     rule: Mutex<Arc<Rule>>,
+    /// The sink every translation names.
+    sink: Mutex<Option<Arc<Counter>>>,
     generation: AtomicU64,
     upcalls: AtomicU64,
     userspace: Mutex<Vec<Vec<u8>>>,
@@ -25,6 +27,7 @@ impl Handler {
     fn new(rule: impl Fn(&Flow) -> (Vec<DpAction>, Flow) + Send + Sync + 'static) -> Arc<Handler> {
         Arc::new(Handler {
             rule: Mutex::new(Arc::new(rule)),
+            sink: Mutex::new(None),
             generation: AtomicU64::new(0),
             upcalls: AtomicU64::new(0),
             userspace: Mutex::new(Vec::new()),
@@ -45,7 +48,12 @@ impl UpcallHandler for Handler {
     fn revalidate(&self, flow: &Flow) -> Upcall {
         let rule = self.rule.lock().unwrap().clone();
         let (actions, mask) = rule(flow);
-        Upcall { actions, mask }
+        let stats = self.sink.lock().unwrap().clone();
+        Upcall {
+            actions,
+            mask,
+            stats: stats.map(|s| s as Arc<dyn StatsSink>),
+        }
     }
     fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
@@ -54,6 +62,38 @@ impl UpcallHandler for Handler {
         let mut v = userdata.to_vec();
         v.extend_from_slice(&packet[..6]);
         self.userspace.lock().unwrap().push(v);
+    }
+}
+
+/// A stats sink that adds up what it is credited with.
+#[derive(Debug, Default)]
+struct Counter {
+    packets: AtomicU64,
+    bytes: AtomicU64,
+}
+
+impl Counter {
+    fn get(&self) -> (u64, u64) {
+        (
+            self.packets.load(Ordering::Relaxed),
+            self.bytes.load(Ordering::Relaxed),
+        )
+    }
+}
+
+impl StatsSink for Counter {
+    fn credit(&self, packets: u64, bytes: u64) {
+        self.packets.fetch_add(packets, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+    }
+    fn same(&self, other: &dyn StatsSink) -> bool {
+        other
+            .as_any()
+            .downcast_ref::<Counter>()
+            .is_some_and(|o| std::ptr::eq(o, self))
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }
 
@@ -186,6 +226,58 @@ fn revalidation_fixes_stale_megaflows() {
     assert_eq!(wait_sent(&hb, 1).len(), 1);
     assert_eq!(h.upcalls.load(Ordering::Relaxed), 2);
     assert!(total(&dp, |s| &s.revalidations) >= 2);
+}
+
+#[test]
+fn megaflow_packets_are_credited_once_to_the_sink_of_their_translation() {
+    let h = Handler::new(patch);
+    let (a, b, c) = (
+        Arc::new(Counter::default()),
+        Arc::new(Counter::default()),
+        Arc::new(Counter::default()),
+    );
+    *h.sink.lock().unwrap() = Some(a.clone());
+    let (dp, ha, hb) = setup(h.clone(), &[0], 1);
+    let len = frame(1, 2, 7).len() as u64;
+    for _ in 0..5 {
+        ha.inject(&frame(1, 2, 7));
+    }
+    assert_eq!(wait_sent(&hb, 5).len(), 5);
+    dp.flush_flow_stats().unwrap();
+    assert_eq!(a.get(), (5, 5 * len), "the upcall's packet and the hits");
+    dp.flush_flow_stats().unwrap();
+    assert_eq!(a.get(), (5, 5 * len), "credited once");
+    // Same answer through other rules: what was counted stays with the old sink.
+    *h.sink.lock().unwrap() = Some(b.clone());
+    h.set_rule(patch);
+    for _ in 0..3 {
+        ha.inject(&frame(1, 2, 7));
+    }
+    assert_eq!(wait_sent(&hb, 3).len(), 3);
+    dp.flush_flow_stats().unwrap();
+    assert_eq!((a.get().0, b.get().0), (5, 3));
+    assert_eq!(h.upcalls.load(Ordering::Relaxed), 1, "updated, not removed");
+    // A megaflow removed by revalidation credits its last packets as it goes,
+    // without being asked.
+    for _ in 0..2 {
+        ha.inject(&frame(1, 2, 7));
+    }
+    assert_eq!(wait_sent(&hb, 2).len(), 2);
+    *h.sink.lock().unwrap() = Some(c.clone());
+    h.set_rule(|f| {
+        let m = Flow {
+            in_port: u32::MAX,
+            tp_dst: u16::MAX,
+            ..Flow::default()
+        };
+        (patch(f).0, m)
+    });
+    dp.sync().unwrap();
+    assert_eq!(b.get(), (5, 5 * len));
+    ha.inject(&frame(1, 2, 7));
+    assert_eq!(wait_sent(&hb, 1).len(), 1);
+    dp.flush_flow_stats().unwrap();
+    assert_eq!((a.get().0, b.get().0, c.get().0), (5, 5, 1));
 }
 
 #[test]

@@ -11,7 +11,7 @@ use rvs_openflow::OfpError;
 
 use crate::bridge::Bridge;
 use crate::group::Group;
-use crate::rule::{Rule, RuleStats, N_TABLES};
+use crate::rule::{Rule, N_TABLES};
 
 /// `OFPRR_IDLE_TIMEOUT`.
 pub const OFPRR_IDLE_TIMEOUT: u8 = 0;
@@ -74,8 +74,9 @@ impl Bridge {
     /// Applies a flow-mod at `now`. Returns the rules deleted (for FLOW_REMOVED), or
     /// the error to send back. Nothing changes on error.
     pub fn flow_mod(&mut self, fm: &FlowMod, now: Instant) -> Result<Vec<Removed>, OfpError> {
-        if fm.table_id != 255 && usize::from(fm.table_id) >= N_TABLES {
-            return Err(OfpError::OFPBRC_BAD_TABLE_ID);
+        // OVS keeps table 254 for itself (hidden, read-only to controllers).
+        if usize::from(fm.table_id) == N_TABLES {
+            return Err(OfpError::OFPBRC_EPERM);
         }
         match fm.command {
             command::ADD => self.add_flow(fm, now).map(|_| Vec::new()),
@@ -146,7 +147,7 @@ impl Bridge {
                     r.cookie = fm.new_cookie;
                 }
                 if fm.flags & flags::RESET_COUNTS != 0 {
-                    r.stats = RuleStats::default();
+                    r.stats = Default::default();
                 }
             }
         }
@@ -189,6 +190,29 @@ impl Bridge {
             self.changed();
         }
         out
+    }
+
+    /// Applies flow-mods all or nothing (an OpenFlow 1.4 bundle commit): either all
+    /// succeed and the rules they deleted come back, or the tables are left as they
+    /// were and the index of the failing flow-mod comes back with its error.
+    pub fn flow_mods_atomic(
+        &mut self,
+        fms: &[&FlowMod],
+        now: Instant,
+    ) -> Result<Vec<Removed>, (usize, OfpError)> {
+        let saved = self.tables.clone();
+        let mut removed = Vec::new();
+        for (i, fm) in fms.iter().enumerate() {
+            match self.flow_mod(fm, now) {
+                Ok(r) => removed.extend(r),
+                Err(e) => {
+                    self.tables = saved;
+                    self.changed();
+                    return Err((i, e));
+                }
+            }
+        }
+        Ok(removed)
     }
 
     /// Removes rules whose idle or hard timeout passed by `now`.

@@ -1,6 +1,7 @@
 //! Groups (all, select, indirect, fast failover) as a bridge holds them.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use rvs_openflow::group::Bucket;
 
@@ -39,8 +40,8 @@ pub struct Group {
     pub type_: u8,
     /// Buckets in order.
     pub buckets: Vec<Bucket>,
-    /// Counters.
-    pub stats: GroupStats,
+    /// Counters (shared with the translations that went through the group).
+    pub stats: Arc<GroupStats>,
 }
 
 impl Group {

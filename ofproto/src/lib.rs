@@ -12,6 +12,7 @@
 
 pub mod bridge;
 mod commit;
+pub mod credit;
 pub mod flow_mod;
 pub mod group;
 pub mod mac_learning;
@@ -24,6 +25,7 @@ pub mod vlan;
 pub mod xlate;
 
 pub use bridge::{Bridge, ControllerState, FailMode, OfPort, OFPP_LOCAL};
+pub use credit::Credits;
 pub use registry::Registry;
 pub use xlate::{FlowView, XlateOut};
 

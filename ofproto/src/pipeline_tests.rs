@@ -104,7 +104,7 @@ fn add_replaces_and_checks_overlap() {
     let bad = fm(command::ADD, "table=254,actions=drop");
     assert_eq!(
         b.flow_mod(&bad, Instant::now()).unwrap_err(),
-        OfpError::OFPBRC_BAD_TABLE_ID
+        OfpError::OFPBRC_EPERM
     );
     let bad = fm(command::ADD, "actions=group:7");
     assert_eq!(
@@ -184,20 +184,30 @@ fn counters_timeouts_and_reset() {
         &mut r,
         "priority=5,ip,idle_timeout=10,hard_timeout=100,actions=output:1",
     );
-    r.upcall_packet(&ip_pkt(3), 100);
+    let up = r.upcall(&ip_pkt(3));
+    assert!(up.credits.same(&r.revalidate(&ip_pkt(3)).credits));
+    up.credits.credit(1, 100, Instant::now());
     r.credit(&ip_pkt(3), 4, 400);
     let b = r.bridge("br0").unwrap();
     let rule = &b.tables()[0].rules()[0];
     use std::sync::atomic::Ordering::Relaxed;
     assert_eq!(rule.stats.packets.load(Relaxed), 5);
     assert_eq!(rule.stats.bytes.load(Relaxed), 500);
-    assert_eq!(b.tables()[0].stats.matched.load(Relaxed), 2);
+    assert_eq!(b.tables()[0].stats.matched.load(Relaxed), 5);
+    assert_eq!(b.tables()[0].stats.lookups.load(Relaxed), 5);
     let now = Instant::now();
     let b = r.bridge_mut("br0").unwrap();
     let mut m = fm(command::MODIFY, "ip,actions=output:2");
     m.flags = flags::RESET_COUNTS;
     b.flow_mod(&m, now).unwrap();
     assert_eq!(b.tables()[0].rules()[0].stats.packets.load(Relaxed), 0);
+    // The megaflow's record still names the old counters: packets it carried before
+    // the reset do not reach the reset ones.
+    up.credits.credit(1, 100, now);
+    assert_eq!(b.tables()[0].rules()[0].stats.packets.load(Relaxed), 0);
+    assert!(b.expire_rules(now + Duration::from_secs(5)).is_empty());
+    assert!(!up.credits.same(&r.revalidate(&ip_pkt(3)).credits));
+    let b = r.bridge_mut("br0").unwrap();
     assert!(b.expire_rules(now + Duration::from_secs(5)).is_empty());
     let gone = b.expire_rules(now + Duration::from_secs(11));
     assert_eq!(gone.len(), 1);
@@ -649,4 +659,28 @@ fn megaflows_match_fresh_translations() {
     // The generator must produce real tables and real forwarding.
     assert!(n_rules > 150, "only {n_rules} rules");
     assert!(n_nonempty > 600, "only {n_nonempty} packets forwarded");
+}
+
+#[test]
+fn bundled_flow_mods_apply_all_or_nothing() {
+    let mut r = registry();
+    add(&mut r, "priority=5,ip,actions=output:1");
+    let keep = fm(command::MODIFY, "ip,actions=output:2");
+    let del = fm(command::DELETE, "ip");
+    let bad = fm(command::ADD, "priority=6,actions=group:7");
+    let b = r.bridge_mut("br0").unwrap();
+    let err = b
+        .flow_mods_atomic(&[&keep, &del, &bad], Instant::now())
+        .unwrap_err();
+    assert_eq!(err, (2, OfpError::OFPBAC_BAD_OUT_GROUP));
+    let rules = b.tables()[0].rules();
+    assert_eq!(rules.len(), 1, "the delete was rolled back");
+    assert_eq!(
+        format!("{:?}", rules[0].actions),
+        format!("{:?}", fm(command::ADD, "actions=output:1").actions)
+    );
+    let good = fm(command::ADD, "priority=7,arp,actions=drop");
+    let removed = b.flow_mods_atomic(&[&del, &good], Instant::now()).unwrap();
+    assert_eq!(removed.len(), 1);
+    assert_eq!(n_rules(&r), 1);
 }

@@ -160,14 +160,10 @@ impl Registry {
         Some((self.bridges.get(b)?, *p))
     }
 
-    /// Translates a missed packet of `len` bytes, learning from it and crediting the
-    /// rules it hits.
-    pub fn upcall_packet(&self, flow: &Flow, len: usize) -> XlateOut {
-        self.translate(flow, SideEffects::Allow, Some((1, len as u64)))
-    }
-
     /// Translates a missed packet, learning from it. A packet from a port no bridge owns
-    /// is dropped, with a mask on the input port only.
+    /// is dropped, with a mask on the input port only. Nothing is credited: the
+    /// datapath credits [`XlateOut::credits`] with the packets of the megaflow it
+    /// installs, this one included.
     pub fn upcall(&self, flow: &Flow) -> XlateOut {
         self.translate(flow, SideEffects::Allow, None)
     }
@@ -221,6 +217,7 @@ impl Registry {
                     ..Flow::default()
                 },
                 learned: false,
+                credits: Default::default(),
             };
         };
         let Some(b) = self.bridges.get(bridge) else {
@@ -228,6 +225,7 @@ impl Registry {
                 actions: Vec::new(),
                 mask: Flow::exact_mask(),
                 learned: false,
+                credits: Default::default(),
             };
         };
         let peers = |name: &str| self.patch_port(name);

@@ -6,7 +6,7 @@
 //! are atomics for that reason.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use rvs_openflow::actions::{port, Action};
@@ -57,8 +57,8 @@ impl RuleStats {
     }
 }
 
-/// A flow-table rule.
-#[derive(Debug)]
+/// A flow-table rule. A clone shares the original's counters.
+#[derive(Debug, Clone)]
 pub struct Rule {
     /// The match (in_port in OpenFlow numbering).
     pub m: Match,
@@ -80,8 +80,8 @@ pub struct Rule {
     pub created: Instant,
     /// When last added or modified (hard timeouts and `hard_age` count from here).
     pub modified: Instant,
-    /// Counters.
-    pub stats: RuleStats,
+    /// Counters (shared with the translations that hit the rule).
+    pub stats: Arc<RuleStats>,
 }
 
 impl Rule {
@@ -98,7 +98,7 @@ impl Rule {
             flags: 0,
             created: now,
             modified: now,
-            stats: RuleStats::default(),
+            stats: Arc::default(),
         }
     }
 
@@ -179,7 +179,7 @@ impl Rule {
             flags: self.flags,
             created: self.created,
             modified: self.modified,
-            stats: self.stats.copy(),
+            stats: Arc::new(self.stats.copy()),
         }
     }
 }
@@ -210,12 +210,13 @@ pub struct TableStats {
     pub matched: AtomicU64,
 }
 
-/// One flow table: rules by descending priority, ties in insertion order.
-#[derive(Debug, Default)]
+/// One flow table: rules by descending priority, ties in insertion order. A clone
+/// shares the original's counters.
+#[derive(Debug, Default, Clone)]
 pub struct Table {
     rules: Vec<Rule>,
-    /// Counters.
-    pub stats: TableStats,
+    /// Counters (shared with the translations that looked the table up).
+    pub stats: Arc<TableStats>,
 }
 
 impl Table {

@@ -20,6 +20,7 @@ use rvs_packet::actions::DpAction;
 use rvs_packet::{ethertype, EthAddr, Flow, FLOW_N_REGS, VLAN_CFI};
 
 use crate::bridge::Bridge;
+use crate::credit::Credits;
 use crate::group;
 
 /// A read-recording view of a flow that translation may also change.
@@ -161,6 +162,8 @@ pub struct XlateOut {
     pub mask: Flow,
     /// Whether MAC learning changed, so that cached flows must be revalidated.
     pub learned: bool,
+    /// The counters the translation hit, for the packets of its megaflow.
+    pub credits: Credits,
 }
 
 /// Whether translation may change state (learn MACs), as OVS's
@@ -190,6 +193,9 @@ pub mod reason {
     pub const ACTION: u8 = 1;
     /// `OFPR_INVALID_TTL`.
     pub const INVALID_TTL: u8 = 2;
+    /// `OFPR_PACKET_OUT` (OpenFlow 1.4; `OFPR_ACTION` on older wires): a controller
+    /// action run by a packet-out, as OVS classifies it.
+    pub const PACKET_OUT: u8 = 5;
 }
 
 /// What a `userspace` action carries to the slow path for a packet-in.
@@ -284,6 +290,7 @@ pub(crate) struct Ctx<'a> {
     pub(crate) now: Instant,
     pub(crate) fx: SideEffects,
     pub(crate) credit: Option<(u64, u64)>,
+    pub(crate) credits: Credits,
     pub(crate) peers: &'a PeerLookup<'a>,
     pub(crate) bridge: &'a Bridge,
     pub(crate) in_ofport: u32,
@@ -296,6 +303,8 @@ pub(crate) struct Ctx<'a> {
     table_id: u8,
     cookie: u64,
     action_set: Vec<Action>,
+    /// Translating a packet-out's actions.
+    in_packet_out: bool,
     /// `ofproto/trace`'s report, when tracing ([`crate::trace`]).
     pub(crate) trace: Option<Box<crate::trace::Trace>>,
 }
@@ -313,6 +322,7 @@ pub fn xlate_actions(x: XlateIn<'_>, flow: &Flow, actions: &[Action]) -> XlateOu
     let mut ctx = Ctx::new(x, flow);
     ctx.table_id = 0;
     ctx.cookie = u64::MAX;
+    ctx.in_packet_out = true;
     ctx.do_actions(actions);
     ctx.run_action_set();
     ctx.finish()
@@ -335,6 +345,7 @@ impl<'a> Ctx<'a> {
             now: x.now,
             fx: x.fx,
             credit: x.credit,
+            credits: Credits::default(),
             peers: x.peers,
             bridge: x.bridge,
             in_ofport: x.in_ofport,
@@ -345,15 +356,20 @@ impl<'a> Ctx<'a> {
             table_id: 0,
             cookie: u64::MAX,
             action_set: Vec::new(),
+            in_packet_out: false,
             trace: None,
         }
     }
 
     pub(crate) fn finish(self) -> XlateOut {
+        if let Some((p, b)) = self.credit {
+            self.credits.credit(p, b, self.now);
+        }
         XlateOut {
             actions: if self.error { Vec::new() } else { self.out },
             mask: self.view.into_mask(),
             learned: self.learned,
+            credits: self.credits,
         }
     }
 
@@ -392,15 +408,14 @@ impl<'a> Ctx<'a> {
         }
         let bridge = self.bridge;
         let t = &bridge.tables[usize::from(table)];
-        let rule = t.lookup(&mut self.view, self.credit.is_some());
+        let rule = t.lookup(&mut self.view, false);
+        self.credits.table(&t.stats, rule.is_some());
         let traced = self.trace_table(table, rule);
         let (saved_table, saved_cookie) = (self.table_id, self.cookie);
         self.table_id = table;
         match rule {
             Some(r) => {
-                if let Some((p, b)) = self.credit {
-                    r.stats.credit(p, b, self.now);
-                }
+                self.credits.rule(&r.stats);
                 self.cookie = r.cookie;
                 self.do_actions(&r.actions);
             }
@@ -935,6 +950,11 @@ impl<'a> Ctx<'a> {
     /// A `controller` action: a packet-in through the slow path.
     pub(crate) fn controller(&mut self, reason: u8, max_len: u16, controller_id: u16) {
         self.commit();
+        let reason = if self.in_packet_out && reason == reason::ACTION {
+            reason::PACKET_OUT
+        } else {
+            reason
+        };
         let cookie = PacketInCookie {
             reason,
             table_id: self.table_id,
@@ -958,9 +978,7 @@ impl<'a> Ctx<'a> {
         if !self.enter() {
             return;
         }
-        if let Some((p, b)) = self.credit {
-            g.stats.credit(p, b);
-        }
+        self.credits.group(&g.stats);
         match g.type_ {
             group::ALL => {
                 for b in &g.buckets {

@@ -201,6 +201,13 @@ impl Datum {
             *self = diff;
             return;
         }
+        // An optional value (a set of at most one): ovsdb-server sends the new value
+        // (`"b"` for a -> b, `["set", []]` for a -> nothing), not the two-element
+        // difference; take both forms.
+        if !ty.is_map() && ty.max == 1 && diff.atoms().len() < 2 {
+            *self = diff;
+            return;
+        }
         match (self, diff) {
             (Datum::Set(cur), Datum::Set(d)) => {
                 for a in d {
@@ -283,6 +290,13 @@ mod tests {
         let mut d = Datum::Set(vec![Atom::Integer(5)]);
         d.apply_diff(Datum::Set(vec![Atom::Integer(5), Atom::Integer(7)]), &opt);
         assert_eq!(d, Datum::Set(vec![Atom::Integer(7)]));
+        // What ovsdb-server 3.1 actually sends for an optional column: the new value.
+        d.apply_diff(Datum::Set(vec![Atom::Integer(9)]), &opt);
+        assert_eq!(d, Datum::Set(vec![Atom::Integer(9)]));
+        d.apply_diff(Datum::Set(vec![]), &opt);
+        assert_eq!(d, Datum::Set(vec![]));
+        d.apply_diff(Datum::Set(vec![Atom::Integer(3)]), &opt);
+        assert_eq!(d, Datum::Set(vec![Atom::Integer(3)]));
 
         let scalar = ty(AtomicType::String, None, 1, 1);
         let mut d = Datum::Set(vec![Atom::String("a".into())]);

@@ -17,12 +17,16 @@ use rvs_ofproto::flow_mod::Removed;
 use rvs_ofproto::rule::Rule;
 use rvs_ofproto::xlate::{reason, PacketInCookie};
 use rvs_ofproto::{Bridge, ControllerState};
-use rvs_openflow::flow_stats::FlowStats;
+use rvs_openflow::controller::AsyncConfig;
+use rvs_openflow::flow_stats::{AggregateStats, FlowStats};
 use rvs_openflow::msg::basic;
 use rvs_openflow::msg::message::{self, Message};
 use rvs_openflow::msg::stats::{FlowStatsRequest, StatsRequest};
 use rvs_openflow::packet_in::{self, PacketIn};
 use rvs_openflow::port::PhyPort;
+use rvs_openflow::reply::counters::PortStats;
+use rvs_openflow::reply::group::{GroupDesc, GroupStats};
+use rvs_openflow::reply::StatsReply;
 use rvs_openflow::{flow_mod, OfpError, Version};
 use rvs_packet::actions::DpAction;
 use rvs_packet::buf::PacketBuf;
@@ -31,7 +35,7 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
 
 use crate::ofconn::{self, ConnEvent, ConnHandle, Target};
-use crate::ofreply::{self, mp};
+use crate::ofreply;
 use crate::reconcile::Switch;
 
 /// Roles (`OFPCR_ROLE_*`).
@@ -66,6 +70,51 @@ struct Conn {
     fm_table_id: bool,
     /// Open bundles: ID → messages added.
     bundles: HashMap<u32, Vec<Vec<u8>>>,
+    /// Which asynchronous messages it wants, by role (`OFPT_SET_ASYNC`).
+    async_cfg: AsyncConfig,
+    /// A management connection asked for asynchronous messages (set-async, or a
+    /// set-config with a `miss_send_len`); controllers always get them.
+    wants_async: bool,
+}
+
+/// `OFPR_*` reasons and `OFPRR_*` reasons as mask bits.
+fn bit(reason: u8) -> u32 {
+    1u32.checked_shl(u32::from(reason)).unwrap_or(0)
+}
+
+/// OVS's asynchronous message configuration of a new connection: packet-ins for
+/// table misses and actions (not invalid TTLs), port status for every role,
+/// flow-removed for primary and equal roles.
+pub fn default_async(v: Version) -> AsyncConfig {
+    let mut a = AsyncConfig::default();
+    // Internally the OpenFlow 1.4 reasons for every version (older wires call them
+    // all OFPR_ACTION), as OVS keeps them.
+    a.primary[0] = 0x3b;
+    a.primary[1] = 0x7;
+    a.secondary[1] = 0x7;
+    a.primary[2] = match v {
+        Version::Of10 | Version::Of11 | Version::Of12 => 0x7,
+        Version::Of13 => 0xf,
+        _ => 0x3f,
+    };
+    a.present = if v >= Version::Of14 { 0x0fff } else { 0x3f };
+    a
+}
+
+impl Conn {
+    /// Whether this connection gets asynchronous message `kind` (index into
+    /// `ASYNC_TYPES`) for `reason`.
+    fn wants(&self, kind: usize, reason: u8) -> bool {
+        if !self.h.primary && !self.wants_async {
+            return false;
+        }
+        let masks = if self.role == role::SLAVE {
+            &self.async_cfg.secondary
+        } else {
+            &self.async_cfg.primary
+        };
+        masks[kind] & bit(reason) != 0
+    }
 }
 
 /// A packet handed up by a `userspace` action.
@@ -86,9 +135,11 @@ pub struct Connmgr {
     events_tx: UnboundedSender<ConnEvent>,
     txqs: HashMap<u32, Box<dyn TxQueue>>,
     generation_id: Option<u64>,
-    /// Last datapath counters per megaflow, to credit rules with the difference.
-    mf_stats: HashMap<Vec<u64>, (u64, u64)>,
     started: Instant,
+    /// Connection history of each active `Controller` target, by (bridge, target).
+    history: HashMap<(String, String), crate::ctlstatus::History>,
+    /// Something `Controller` status shows changed since it was last written.
+    status_dirty: bool,
 }
 
 type Out = Vec<Vec<u8>>;
@@ -109,8 +160,9 @@ impl Connmgr {
                 events_tx: tx,
                 txqs: HashMap::new(),
                 generation_id: None,
-                mf_stats: HashMap::new(),
                 started: Instant::now(),
+                history: HashMap::new(),
+                status_dirty: false,
             },
             rx,
         )
@@ -190,6 +242,9 @@ impl Connmgr {
                 Err(e) => log::warn!("{}: {}: {e}", k.0, k.1),
             }
         }
+        self.history
+            .retain(|(b, t), _| want.get(b).is_some_and(|c| c.controllers.contains(t)));
+        self.status_dirty = true;
         self.config = want.clone();
         self.update_controller_state(sw);
     }
@@ -225,6 +280,25 @@ impl Connmgr {
             .map(|c| c.role)
     }
 
+    /// The connection history of an active `Controller` target.
+    pub fn controller_history(
+        &self,
+        bridge: &str,
+        target: &str,
+    ) -> Option<&crate::ctlstatus::History> {
+        self.history.get(&(bridge.to_string(), target.to_string()))
+    }
+
+    /// Whether `Controller` status changed since [`Connmgr::status_written`].
+    pub fn status_dirty(&self) -> bool {
+        self.status_dirty
+    }
+
+    /// `Controller` status was written.
+    pub fn status_written(&mut self) {
+        self.status_dirty = false;
+    }
+
     /// Handles an event from a connection.
     pub fn event(&mut self, sw: &mut Switch, ev: ConnEvent) {
         match ev {
@@ -235,14 +309,26 @@ impl Connmgr {
                     log::debug!("{}: {} connected ({})", h.bridge, h.target, h.version);
                 }
                 let primary = h.primary;
+                let version = h.version;
+                if primary {
+                    let e = self
+                        .history
+                        .entry((h.bridge.clone(), h.target.clone()))
+                        .or_default();
+                    e.connected_at = Some(Instant::now());
+                    e.failed = false;
+                    self.status_dirty = true;
+                }
                 self.conns.insert(
                     h.id,
                     Conn {
                         h,
-                        miss_send_len: 128,
+                        miss_send_len: if primary { 128 } else { 0 },
                         role: role::EQUAL,
                         fm_table_id: false,
                         bundles: HashMap::new(),
+                        async_cfg: default_async(version),
+                        wants_async: false,
                     },
                 );
                 if primary {
@@ -253,9 +339,25 @@ impl Connmgr {
                 if let Some(c) = self.conns.remove(&id) {
                     log::debug!("{}: {} disconnected", c.h.bridge, c.h.target);
                     if c.h.primary {
+                        let e = self.history.entry((c.h.bridge, c.h.target)).or_default();
+                        e.disconnected_at = Some(Instant::now());
+                        self.status_dirty = true;
                         self.update_controller_state(sw);
                     }
                 }
+            }
+            ConnEvent::Failed {
+                bridge,
+                target,
+                error,
+            } => {
+                log::debug!("{bridge}: {target}: {error}");
+                let e = self.history.entry((bridge, target)).or_default();
+                if e.last_error.as_deref() != Some(error.as_str()) {
+                    e.last_error = Some(error);
+                    self.status_dirty = true;
+                }
+                e.failed = true;
             }
             ConnEvent::Msg(id, d) => {
                 let replies = self.handle(sw, id, &d);
@@ -273,10 +375,23 @@ impl Connmgr {
             return Vec::new();
         };
         let (bridge, cv, conn_role) = (c.h.bridge.clone(), c.h.version, c.role);
-        let (v, xid, m) = match message::decode(d) {
+        let stripped = crate::nxcookie::strip(d);
+        let (v, xid, mut m) = match message::decode(stripped.as_ref().map_or(d, |s| &s.msg)) {
             Ok(x) => x,
             Err(e) => return err(e, d),
         };
+        if let Some(s) = stripped {
+            match &mut m {
+                Message::FlowMod(fm, _) if fm.command != flow_mod::command::ADD => {
+                    (fm.cookie, fm.cookie_mask) = (s.cookie, s.mask);
+                }
+                Message::StatsRequest(StatsRequest::Flow(fr)) => {
+                    (fr.cookie, fr.cookie_mask) = (s.cookie, s.mask);
+                }
+                // OVS: an add cannot match on a cookie.
+                _ => return err(OfpError::NXBRC_NXM_INVALID, d),
+            }
+        }
         if v != cv {
             return err(OfpError::OFPBRC_BAD_VERSION, d);
         }
@@ -305,6 +420,7 @@ impl Connmgr {
             Message::SetConfig(cfg) => {
                 if let Some(c) = self.conns.get_mut(&id) {
                     c.miss_send_len = cfg.miss_send_len;
+                    c.wants_async |= cfg.miss_send_len > 0;
                 }
                 Vec::new()
             }
@@ -319,6 +435,7 @@ impl Connmgr {
                 self.flow_mod(sw, &bridge, &fm, d)
             }
             Message::GroupMod(gm) => {
+                self.flush_stats(sw);
                 let r = with_bridge(sw, &bridge, |b| b.group_mod(&gm));
                 match r {
                     Some(Ok(removed)) => {
@@ -342,10 +459,33 @@ impl Connmgr {
             Message::RoleRequest(_) if d.get(1) == Some(&24) => {
                 self.role_request(sw, id, d, v, xid)
             }
-            // Accepted and not acted on (see docs/COMPAT.md).
-            Message::SetAsync(_) => Vec::new(),
+            Message::SetAsync(ac) => {
+                if let Some(c) = self.conns.get_mut(&id) {
+                    let old = c.async_cfg;
+                    c.async_cfg = AsyncConfig {
+                        present: old.present,
+                        ..ac
+                    };
+                    if v < Version::Of14 {
+                        // OFPR_ACTION of an older wire stands for the 1.4 reasons
+                        // that refine it too (action set, group, packet-out), as OVS
+                        // reads it.
+                        for m in [&mut c.async_cfg.primary[0], &mut c.async_cfg.secondary[0]] {
+                            *m = (*m & 0x7) | if *m & 0x2 != 0 { 0x38 } else { 0 };
+                        }
+                    }
+                    c.wants_async = true;
+                }
+                Vec::new()
+            }
+            Message::GetAsyncRequest => {
+                let ac = self
+                    .conns
+                    .get(&id)
+                    .map_or_else(|| default_async(v), |c| c.async_cfg);
+                vec![message::encode(&Message::GetAsyncReply(ac), v, xid)]
+            }
             Message::RoleRequest(_)
-            | Message::GetAsyncRequest
             | Message::FeaturesReply(_)
             | Message::FlowRemoved(..)
             | Message::RoleReply(_)
@@ -360,12 +500,15 @@ impl Connmgr {
     }
 
     fn flow_mod(&mut self, sw: &mut Switch, bridge: &str, fm: &flow_mod::FlowMod, d: &[u8]) -> Out {
-        if fm.buffer_id != u32::MAX && fm.command <= flow_mod::command::MODIFY_STRICT {
-            // No packets are buffered; OVS answers an unknown buffer so.
-            return err(OfpError::OFPBRC_BUFFER_UNKNOWN, d);
+        if let Some(e) = precheck(fm) {
+            return err(e, d);
         }
-        if let Some(p) = check_match_port(fm) {
-            return err(p, d);
+        if matches!(
+            fm.command,
+            flow_mod::command::DELETE | flow_mod::command::DELETE_STRICT
+        ) {
+            // FLOW_REMOVED carries the final counters.
+            self.flush_stats(sw);
         }
         match with_bridge(sw, bridge, |b| b.flow_mod(fm, Instant::now())) {
             Some(Ok(removed)) => {
@@ -385,12 +528,8 @@ impl Connmgr {
                 continue;
             }
             let fs = flow_stats(&r.rule, r.table_id, now);
-            for c in self
-                .conns
-                .values()
-                .filter(|c| c.h.primary && c.h.bridge == bridge)
-            {
-                if c.role == role::SLAVE {
+            for c in self.conns.values().filter(|c| c.h.bridge == bridge) {
+                if !c.wants(2, r.reason) {
                     continue;
                 }
                 let _ =
@@ -443,6 +582,13 @@ impl Connmgr {
         r: &StatsRequest,
         d: &[u8],
     ) -> Out {
+        if matches!(
+            r,
+            StatsRequest::Flow(_) | StatsRequest::Table | StatsRequest::Group(_)
+        ) {
+            // Counters that include every packet forwarded before the request.
+            self.flush_stats(sw);
+        }
         let reg = sw
             .registry_handle()
             .read()
@@ -451,94 +597,105 @@ impl Connmgr {
             return Vec::new();
         };
         let now = Instant::now();
-        match r {
-            StatsRequest::Desc => {
-                ofreply::multipart(v, xid, mp::DESC, None, &[ofreply::desc(bridge)])
-            }
+        let age = self.started.elapsed();
+        let groups = |g: u32| {
+            b.groups()
+                .values()
+                .filter(move |x| g == u32::MAX || g == 0xffff_fffc || g == x.id)
+        };
+        let reply = match r {
+            StatsRequest::Desc => ofreply::desc(bridge),
             StatsRequest::Flow(fr) => {
                 let flows = select_flows(b, fr, now);
+                let nx = fr.nxm;
                 if fr.aggregate {
-                    let (p, by) = flows
-                        .iter()
-                        .fold((0, 0), |(p, by), f| (p + f.packet_count, by + f.byte_count));
-                    let body = ofreply::aggregate(p, by, flows.len() as u32);
-                    let nx = (v == Version::Of10 && fr.nxm).then_some(1);
-                    ofreply::multipart(v, xid, mp::AGGREGATE, nx, &[body])
+                    let stats = AggregateStats {
+                        packet_count: flows.iter().map(|f| f.packet_count).sum(),
+                        byte_count: flows.iter().map(|f| f.byte_count).sum(),
+                        flow_count: flows.len() as u32,
+                    };
+                    StatsReply::Aggregate { stats, nx }
                 } else {
-                    let entries: Vec<Vec<u8>> = flows
-                        .iter()
-                        .map(|f| ofreply::flow_entry(v, fr.nxm, f))
-                        .collect();
-                    let nx = (v == Version::Of10 && fr.nxm).then_some(0);
-                    ofreply::multipart(v, xid, mp::FLOW, nx, &entries)
+                    StatsReply::Flow { flows, nx }
                 }
             }
-            StatsRequest::Table => {
-                let entries: Vec<Vec<u8>> = b
-                    .tables()
+            StatsRequest::Table => StatsReply::Table(
+                b.tables()
                     .iter()
                     .enumerate()
                     .map(|(i, t)| {
-                        ofreply::table_entry(
-                            v,
+                        ofreply::table_stats(
                             i as u8,
                             t.len() as u32,
                             t.stats.lookups.load(Relaxed),
                             t.stats.matched.load(Relaxed),
                         )
                     })
-                    .collect();
-                ofreply::multipart(v, xid, mp::TABLE, None, &entries)
-            }
-            StatsRequest::Port(p) => {
-                let entries: Vec<Vec<u8>> = b
-                    .ports()
+                    .collect(),
+            ),
+            StatsRequest::Port(p) => StatsReply::Port(
+                b.ports()
                     .filter(|x| *p == 0xffff || *p == x.ofport)
                     .map(|x| {
                         let c = sw.iface_counters(&x.name).unwrap_or_default();
-                        let all = [c[0], c[3], c[1], c[4], c[2], c[5], 0, 0, 0, 0, 0, 0];
-                        ofreply::port_stats(v, x.ofport, all, self.started.elapsed())
+                        let mut ps = PortStats::new(x.ofport);
+                        (ps.duration_sec, ps.duration_nsec) =
+                            (age.as_secs() as u32, age.subsec_nanos());
+                        (ps.rx_packets, ps.rx_bytes, ps.rx_dropped) = (c[0], c[1], c[2]);
+                        (ps.tx_packets, ps.tx_bytes, ps.tx_dropped) = (c[3], c[4], c[5]);
+                        (ps.rx_errors, ps.tx_errors) = (0, 0);
+                        (ps.rx_frame_errors, ps.rx_over_errors) = (0, 0);
+                        (ps.rx_crc_errors, ps.collisions) = (0, 0);
+                        ps
                     })
-                    .collect();
-                ofreply::multipart(v, xid, mp::PORT, None, &entries)
-            }
+                    .collect(),
+            ),
             StatsRequest::PortDesc(p) => {
                 drop(reg);
-                let entries: Vec<Vec<u8>> = self
+                let ports = self
                     .phy_ports(sw, bridge)
-                    .iter()
+                    .into_iter()
                     .filter(|x| *p == 0xffff || *p == x.port_no)
-                    .map(|x| ofreply::port_desc(v, x))
                     .collect();
-                ofreply::multipart(v, xid, mp::PORT_DESC, None, &entries)
+                return ofreply::multipart(v, xid, &StatsReply::PortDesc(ports));
             }
-            StatsRequest::Queue(..) => ofreply::multipart(v, xid, mp::QUEUE, None, &[]),
-            StatsRequest::GroupDesc(g) => {
-                let entries: Vec<Vec<u8>> = b
-                    .groups()
-                    .values()
-                    .filter(|x| *g == u32::MAX || *g == 0xffff_fffc || *g == x.id)
-                    .map(|x| group_desc(v, x))
-                    .collect();
-                ofreply::multipart(v, xid, mp::GROUP_DESC, None, &entries)
-            }
-            StatsRequest::Group(g) => {
-                let entries: Vec<Vec<u8>> = b
-                    .groups()
-                    .values()
-                    .filter(|x| *g == u32::MAX || *g == 0xffff_fffc || *g == x.id)
-                    .map(|x| group_stats(v, x, self.started.elapsed()))
-                    .collect();
-                ofreply::multipart(v, xid, mp::GROUP, None, &entries)
-            }
+            StatsRequest::Queue(..) => StatsReply::Queue(Vec::new()),
+            StatsRequest::GroupDesc(g) => StatsReply::GroupDesc(
+                groups(*g)
+                    .map(|x| GroupDesc {
+                        type_: x.type_,
+                        group_id: x.id,
+                        buckets: x.buckets.clone(),
+                    })
+                    .collect(),
+            ),
+            StatsRequest::Group(g) => StatsReply::Group(
+                groups(*g)
+                    .map(|x| GroupStats {
+                        group_id: x.id,
+                        ref_count: b
+                            .tables()
+                            .iter()
+                            .flat_map(|t| t.rules())
+                            .filter(|r| r.has_out_group(x.id))
+                            .count() as u32,
+                        packet_count: x.stats.packets.load(Relaxed),
+                        byte_count: x.stats.bytes.load(Relaxed),
+                        duration_sec: age.as_secs() as u32,
+                        duration_nsec: age.subsec_nanos(),
+                        buckets: vec![(0, 0); x.buckets.len()],
+                    })
+                    .collect(),
+            ),
             StatsRequest::TableFeatures(set) if set.is_empty() => {
                 let entries: Vec<Vec<u8>> = (0..rvs_ofproto::rule::N_TABLES)
                     .map(|t| ofreply::table_features(t as u8))
                     .collect();
-                ofreply::multipart(v, xid, 12, None, &entries)
+                return vec![ofreply::raw_multipart(v, xid, 12, &entries)];
             }
-            _ => err(OfpError::OFPBRC_BAD_STAT, d),
-        }
+            _ => return err(OfpError::OFPBRC_BAD_STAT, d),
+        };
+        ofreply::multipart(v, xid, &reply)
     }
 
     fn other(
@@ -617,6 +774,7 @@ impl Connmgr {
             cur = c.role;
         }
         self.update_controller_state(sw);
+        self.status_dirty = true;
         vec![ofreply::role_reply(
             v,
             xid,
@@ -665,35 +823,27 @@ impl Connmgr {
                     return err(OfpError::OFPBFC_BAD_ID, d);
                 };
                 let bridge = c.h.bridge.clone();
-                // All or nothing: check every flow-mod on a scratch copy of the
-                // decisions first (each is validated), then apply.
                 let mut decoded = Vec::new();
                 for m in &msgs {
                     match message::decode(m) {
-                        Ok((_, _, Message::FlowMod(fm, _))) => decoded.push((fm, m)),
-                        Ok(_) => return err(OfpError::OFPBFC_MSG_UNSUP, m),
-                        Err(e) => return err(e, m),
+                        Ok((_, _, Message::FlowMod(fm, _))) => match precheck(&fm) {
+                            Some(e) => return bundle_failed(e, m, d),
+                            None => decoded.push((fm, m)),
+                        },
+                        Ok(_) => return bundle_failed(OfpError::OFPBFC_MSG_UNSUP, m, d),
+                        Err(e) => return bundle_failed(e, m, d),
                     }
                 }
-                for (fm, m) in &decoded {
-                    let check = with_bridge(sw, &bridge, |b| {
-                        let t = if fm.table_id == 255 { 0 } else { fm.table_id };
-                        if usize::from(t) >= rvs_ofproto::rule::N_TABLES {
-                            return Err(OfpError::OFPBRC_BAD_TABLE_ID);
-                        }
-                        b.check_actions(&fm.actions, &fm.m, t)
-                    });
-                    if let Some(Err(e)) = check {
-                        return err(e, m);
+                self.flush_stats(sw);
+                let fms: Vec<&flow_mod::FlowMod> = decoded.iter().map(|(fm, _)| &**fm).collect();
+                match with_bridge(sw, &bridge, |b| b.flow_mods_atomic(&fms, Instant::now())) {
+                    Some(Ok(removed)) => {
+                        self.flows_removed(&bridge, removed);
+                        vec![reply(5)]
                     }
+                    Some(Err((i, e))) => bundle_failed(e, decoded[i].1, d),
+                    None => Vec::new(),
                 }
-                for (fm, m) in decoded {
-                    let out = self.flow_mod(sw, &bridge, &fm, m);
-                    if !out.is_empty() {
-                        return out;
-                    }
-                }
-                vec![reply(5)]
             }
             _ => err(OfpError::OFPBFC_BAD_TYPE, d),
         }
@@ -749,6 +899,7 @@ impl Connmgr {
             reg.packet_out(bridge, in_port, &flow, &po.actions)
         };
         let Some(xo) = xo else { return Vec::new() };
+        xo.credits.credit(1, po.packet.len() as u64, Instant::now());
         self.execute(sw, &po.packet, &xo.actions);
         Vec::new()
     }
@@ -816,7 +967,7 @@ impl Connmgr {
             }
         };
         for c in self.conns.values() {
-            if !c.h.primary || c.h.bridge != bridge || c.role == role::SLAVE {
+            if c.h.bridge != bridge || !c.wants(0, ck.reason) {
                 continue;
             }
             let max = if ck.reason == reason::NO_MATCH || ck.max_len == 0 {
@@ -830,7 +981,11 @@ impl Connmgr {
             md.mask.in_port = 0xffff;
             let pin = PacketIn {
                 metadata: md,
-                reason: ck.reason,
+                reason: if c.h.version < Version::Of14 && ck.reason > reason::INVALID_TTL {
+                    reason::ACTION
+                } else {
+                    ck.reason
+                },
                 table_id: ck.table_id,
                 cookie: ck.cookie,
                 buffer_id: u32::MAX,
@@ -852,7 +1007,7 @@ impl Connmgr {
     pub fn run_periodic(&mut self, sw: &mut Switch) {
         let now = Instant::now();
         let names: Vec<String> = self.config.keys().cloned().collect();
-        self.credit_megaflows(sw);
+        self.flush_stats(sw);
         for br in names {
             if let Some(removed) = with_bridge(sw, &br, |b| b.expire_rules(now)) {
                 self.flows_removed(&br, removed);
@@ -860,30 +1015,50 @@ impl Connmgr {
         }
     }
 
-    fn credit_megaflows(&mut self, sw: &Switch) {
-        let Ok(flows) = sw.datapath().dump_flows() else {
-            return;
-        };
-        let reg = sw
-            .registry_handle()
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut seen = HashMap::with_capacity(flows.len());
-        for (pmd, f) in flows {
-            let mut key: Vec<u64> = vec![pmd as u64];
-            key.extend_from_slice(f.key.words());
-            key.extend_from_slice(f.mask.words());
-            let (p0, b0) = self.mf_stats.get(&key).copied().unwrap_or((0, 0));
-            let (dp, db) = if f.packets >= p0 {
-                (f.packets - p0, f.bytes.saturating_sub(b0))
-            } else {
-                (f.packets, f.bytes)
-            };
-            reg.credit(&f.key, dp, db);
-            seen.insert(key, (f.packets, f.bytes));
+    /// Has the datapath credit rule, group and table counters with every packet
+    /// forwarded so far (megaflows credit their rules once a second on their own).
+    fn flush_stats(&self, sw: &Switch) {
+        if let Err(e) = sw.datapath().flush_flow_stats() {
+            log::warn!("could not collect flow statistics: {e}");
         }
-        self.mf_stats = seen;
     }
+}
+
+/// What a flow-mod is checked for before it reaches the tables.
+fn precheck(fm: &flow_mod::FlowMod) -> Option<OfpError> {
+    if fm.buffer_id != u32::MAX && fm.command <= flow_mod::command::MODIFY_STRICT {
+        // No packets are buffered; OVS answers an unknown buffer so.
+        return Some(OfpError::OFPBRC_BUFFER_UNKNOWN);
+    }
+    check_match_port(fm)
+}
+
+/// A bundle commit that failed, as OVS answers it: the error of the message that
+/// failed, then `OFPBFC_MSG_FAILED` for the commit request `commit`.
+fn bundle_failed(e: OfpError, msg: &[u8], commit: &[u8]) -> Out {
+    let mut out = err(e, msg);
+    out.push(raw_error(commit, 17, 12, 2312));
+    out
+}
+
+/// An error with a (type, code) the codec does not name: standard in OpenFlow 1.4+,
+/// the ONF experimenter `onf_code` in 1.3 (OVS's encoding).
+fn raw_error(offending: &[u8], type_: u16, code: u16, onf_code: u16) -> Vec<u8> {
+    let v = offending.first().copied().unwrap_or(5);
+    let mut e = vec![v, 1, 0, 0];
+    e.extend_from_slice(offending.get(4..8).unwrap_or(&[0; 4]));
+    if v >= 5 {
+        e.extend_from_slice(&type_.to_be_bytes());
+        e.extend_from_slice(&code.to_be_bytes());
+    } else {
+        e.extend_from_slice(&0xffffu16.to_be_bytes());
+        e.extend_from_slice(&onf_code.to_be_bytes());
+        e.extend_from_slice(&0x4f4e_4600u32.to_be_bytes());
+    }
+    e.extend_from_slice(&offending[..offending.len().min(64)]);
+    let len = e.len() as u16;
+    e[2..4].copy_from_slice(&len.to_be_bytes());
+    e
 }
 
 /// OVS rejects a flow-mod whose match names an invalid input port.
@@ -954,47 +1129,6 @@ fn select_flows(b: &Bridge, fr: &FlowStatsRequest, now: Instant) -> Vec<FlowStat
                 out.push(flow_stats(r, t as u8, now));
             }
         }
-    }
-    out
-}
-
-fn group_desc(v: Version, g: &rvs_ofproto::group::Group) -> Vec<u8> {
-    // The buckets as a group-mod carries them (OpenFlow 1.1-1.4 layout).
-    let gm = rvs_openflow::group::GroupMod {
-        command: 0,
-        type_: g.type_,
-        group_id: g.id,
-        command_bucket_id: 0,
-        buckets: g.buckets.clone(),
-    };
-    let enc = rvs_openflow::group::encode(&gm, v, 0);
-    let buckets = enc.get(16..).unwrap_or_default();
-    let mut out = Vec::with_capacity(8 + buckets.len());
-    out.extend_from_slice(&((8 + buckets.len()) as u16).to_be_bytes());
-    out.push(g.type_);
-    out.push(0);
-    out.extend_from_slice(&g.id.to_be_bytes());
-    out.extend_from_slice(buckets);
-    out
-}
-
-fn group_stats(v: Version, g: &rvs_ofproto::group::Group, age: Duration) -> Vec<u8> {
-    let n = g.buckets.len();
-    let len = if v >= Version::Of13 { 40 } else { 32 } + 16 * n;
-    let mut out = Vec::with_capacity(len);
-    out.extend_from_slice(&(len as u16).to_be_bytes());
-    out.extend_from_slice(&[0, 0]);
-    out.extend_from_slice(&g.id.to_be_bytes());
-    out.extend_from_slice(&0u32.to_be_bytes());
-    out.extend_from_slice(&[0; 4]);
-    out.extend_from_slice(&g.stats.packets.load(Relaxed).to_be_bytes());
-    out.extend_from_slice(&g.stats.bytes.load(Relaxed).to_be_bytes());
-    if v >= Version::Of13 {
-        out.extend_from_slice(&(age.as_secs() as u32).to_be_bytes());
-        out.extend_from_slice(&age.subsec_nanos().to_be_bytes());
-    }
-    for _ in 0..n {
-        out.extend_from_slice(&[0; 16]);
     }
     out
 }

@@ -21,9 +21,11 @@ pub mod args;
 pub mod compose;
 pub mod connmgr;
 pub mod coverage;
+pub mod ctlstatus;
 pub mod daemon;
 pub mod dpdk;
 pub mod kernel_if;
+mod nxcookie;
 pub mod odp_format;
 pub mod ofconfig;
 pub mod ofconn;
@@ -81,7 +83,7 @@ pub const MONITORED: &[(&str, &[&str])] = &[
         "Port",
         &["name", "interfaces", "tag", "trunks", "vlan_mode"],
     ),
-    ("Controller", &["target"]),
+    ("Controller", &["target", "is_connected", "role", "status"]),
     (
         "Interface",
         &[
@@ -308,7 +310,9 @@ async fn follow_database(
             },
             Some(ev) = of_rx.recv() => {
                 connmgr.event(switch, ev);
-                continue;
+                if !connmgr.status_dirty() {
+                    continue;
+                }
             }
             Some(u) = pin_rx.recv() => {
                 connmgr.packet_in(switch, &u.packet, &u.userdata);
@@ -344,7 +348,7 @@ async fn follow_database(
             continue;
         };
         let changed = applied_seqno != Some(replica.seqno());
-        if !changed && !stats_due {
+        if !changed && !stats_due && !connmgr.status_dirty() {
             continue;
         }
         applied_seqno = Some(replica.seqno());
@@ -364,7 +368,9 @@ async fn follow_database(
         if with_stats {
             last_stats = Instant::now();
         }
-        let ops = status::status_ops(replica, &wanted, switch, with_stats);
+        let mut ops = status::status_ops(replica, &wanted, switch, with_stats);
+        ops.extend(ctlstatus::controller_ops(replica, &connmgr, with_stats));
+        connmgr.status_written();
         if !ops.is_empty() {
             coverage::count(coverage::Event::StatusTxn);
             inflight = Some(client.transact(ops));

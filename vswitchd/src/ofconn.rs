@@ -51,6 +51,24 @@ pub enum ConnEvent {
     Msg(u64, Vec<u8>),
     /// Connection `id` closed.
     Down(u64),
+    /// An active connection to `target` of `bridge` could not be made.
+    Failed {
+        /// Bridge.
+        bridge: String,
+        /// Target.
+        target: String,
+        /// Why, as OVS words it (`Connection refused`).
+        error: String,
+    },
+}
+
+/// An I/O error as `strerror` words it (without Rust's "(os error N)").
+fn os_error_text(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
 }
 
 /// Settings of one listener or active connection.
@@ -142,6 +160,14 @@ pub fn spawn(t: Target, events: UnboundedSender<ConnEvent>) -> std::io::Result<J
             format!("{}: unsupported connection method", t.target),
         ));
     }
+    let report = events.clone();
+    let failed = move |t: &Target, e: &std::io::Error| {
+        let _ = report.send(ConnEvent::Failed {
+            bridge: t.bridge.clone(),
+            target: t.target.clone(),
+            error: os_error_text(e),
+        });
+    };
     Ok(tokio::spawn(async move {
         let mut backoff = Duration::from_secs(1);
         loop {
@@ -151,7 +177,10 @@ pub fn spawn(t: Target, events: UnboundedSender<ConnEvent>) -> std::io::Result<J
                         run(s, t.clone(), events.clone()).await;
                         true
                     }
-                    Err(_) => false,
+                    Err(e) => {
+                        failed(&t, &e);
+                        false
+                    }
                 }
             } else {
                 let rest = &t.target["tcp:".len()..];
@@ -166,7 +195,10 @@ pub fn spawn(t: Target, events: UnboundedSender<ConnEvent>) -> std::io::Result<J
                         run(s, t.clone(), events.clone()).await;
                         true
                     }
-                    Err(_) => false,
+                    Err(e) => {
+                        failed(&t, &e);
+                        false
+                    }
                 }
             };
             if ok {

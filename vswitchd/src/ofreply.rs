@@ -1,298 +1,122 @@
-//! Encoders for the replies and asynchronous messages the switch sends that the
-//! OpenFlow codec does not (yet) encode: features reply, multipart (stats) replies,
-//! flow-removed and role reply.
+//! The switch's replies and asynchronous messages, built from the codec's typed
+//! forms (`rvs_openflow::reply`, `rvs_openflow::controller`) so that their bytes are
+//! OVS's: this module only fills in what rvs reports (OVS's description strings,
+//! 254 tables, its capabilities). Table features are still encoded here, without
+//! their property lists (see docs/COMPAT.md).
 
 use bytes::BufMut;
-use rvs_openflow::flow_stats::{self, FlowStats};
-use rvs_openflow::port::{self, PhyPort};
+use rvs_openflow::controller::{self, FlowRemoved, RoleRequest, SwitchFeatures};
+use rvs_openflow::flow_stats::FlowStats;
+use rvs_openflow::msg::message::{self, Message, SwitchConfig};
+use rvs_openflow::port::PhyPort;
+use rvs_openflow::reply::table::{TableFeatures, TableStats};
+use rvs_openflow::reply::{self, Desc, StatsReply};
 use rvs_openflow::Version;
 
-/// Largest OpenFlow message.
-const MAX_MSG: usize = 65535;
-
-fn header(v: Version, type_: u8, xid: u32) -> Vec<u8> {
-    let mut out = Vec::with_capacity(64);
-    out.put_u8(v.wire());
-    out.put_u8(type_);
-    out.put_u16(0);
-    out.put_u32(xid);
-    out
+/// A multipart reply, in as many messages as it takes.
+pub fn multipart(v: Version, xid: u32, r: &StatsReply) -> Vec<Vec<u8>> {
+    reply::encode_parts(r, v, xid)
 }
 
-fn finish(mut out: Vec<u8>) -> Vec<u8> {
-    let len = out.len() as u16;
-    out[2..4].copy_from_slice(&len.to_be_bytes());
-    out
-}
-
-/// Multipart types (`OFPMP_*`).
-pub mod mp {
-    /// Switch description.
-    pub const DESC: u16 = 0;
-    /// Flows.
-    pub const FLOW: u16 = 1;
-    /// Aggregate.
-    pub const AGGREGATE: u16 = 2;
-    /// Tables.
-    pub const TABLE: u16 = 3;
-    /// Ports.
-    pub const PORT: u16 = 4;
-    /// Queues.
-    pub const QUEUE: u16 = 5;
-    /// Groups.
-    pub const GROUP: u16 = 6;
-    /// Group descriptions.
-    pub const GROUP_DESC: u16 = 7;
-    /// Group features.
-    pub const GROUP_FEATURES: u16 = 8;
-    /// Port descriptions.
-    pub const PORT_DESC: u16 = 13;
-}
-
-/// Splits `entries` into multipart replies of type `stype` (with the "more" flag on
-/// all but the last); `nx` is a Nicira stats subtype for OpenFlow 1.0 `NXST_*`.
-pub fn multipart(
-    v: Version,
-    xid: u32,
-    stype: u16,
-    nx: Option<u32>,
-    entries: &[Vec<u8>],
-) -> Vec<Vec<u8>> {
-    let start = |more: bool| {
-        let mut out = header(v, if v == Version::Of10 { 17 } else { 19 }, xid);
-        match nx {
-            Some(sub) => {
-                out.put_u16(0xffff);
-                out.put_u16(u16::from(more));
-                out.put_u32(0x2320);
-                out.put_u32(sub);
-                out.put_u32(0);
-            }
-            None if v == Version::Of10 => {
-                out.put_u16(stype);
-                out.put_u16(u16::from(more));
-            }
-            None => {
-                out.put_u16(stype);
-                out.put_u16(u16::from(more));
-                out.put_u32(0);
-            }
-        }
-        out
-    };
-    let mut msgs = Vec::new();
-    let mut cur = start(false);
-    let hdr_len = cur.len();
-    for e in entries {
-        if cur.len() + e.len() > MAX_MSG && cur.len() > hdr_len {
-            // The flags sit at offset 10 in every layout.
-            let flag_at = 10;
-            cur[flag_at..flag_at + 2].copy_from_slice(&1u16.to_be_bytes());
-            msgs.push(finish(std::mem::replace(&mut cur, start(false))));
-        }
-        cur.extend_from_slice(e);
-    }
-    msgs.push(finish(cur));
-    msgs
-}
-
-/// The features reply: datapath ID, 254 tables, OVS's capabilities, and (before
-/// OpenFlow 1.3) the ports.
+/// The features reply: datapath ID, 254 tables, OVS's capabilities and OpenFlow 1.0
+/// actions, and (before OpenFlow 1.3) the ports.
 pub fn features(v: Version, xid: u32, dpid: u64, ports: &[PhyPort]) -> Vec<u8> {
-    let mut out = header(v, 6, xid);
-    out.put_u64(dpid);
-    out.put_u32(0); // n_buffers
-    out.put_u8(254);
-    out.put_slice(&[0; 3]);
-    match v {
-        Version::Of10 => {
-            // FLOW_STATS TABLE_STATS PORT_STATS QUEUE_STATS ARP_MATCH_IP.
-            out.put_u32(0xc7);
-            out.put_u32(0xfff);
-        }
-        _ => {
-            // FLOW_STATS TABLE_STATS PORT_STATS GROUP_STATS QUEUE_STATS.
-            out.put_u32(0x4f);
-            out.put_u32(0);
-        }
-    }
-    if v < Version::Of13 {
-        for p in ports {
-            port::put(p, v, &mut out);
-        }
-    }
-    finish(out)
-}
-
-/// One port description entry.
-pub fn port_desc(v: Version, p: &PhyPort) -> Vec<u8> {
-    let mut out = Vec::new();
-    port::put(p, v, &mut out);
-    out
-}
-
-/// The switch description (`OFPMP_DESC` body).
-pub fn desc(dp_desc: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(1056);
-    for (s, n) in [
-        ("Open vSwitch", 256),
-        ("None", 256),
-        (env!("CARGO_PKG_VERSION"), 256),
-        ("None", 32),
-        (dp_desc, 256),
-    ] {
-        let mut f = vec![0u8; n];
-        for (d, b) in f.iter_mut().zip(s.bytes().take(n - 1)) {
-            *d = b;
-        }
-        out.extend_from_slice(&f);
-    }
-    out
-}
-
-/// One flow stats entry in the layout for `v` (`nx`: Nicira `NXST_FLOW`).
-pub fn flow_entry(v: Version, nx: bool, fs: &FlowStats) -> Vec<u8> {
-    let raw = match (v, nx) {
-        (Version::Of10, true) => flow_stats::Raw::Nx,
-        (Version::Of10, false) => flow_stats::Raw::Of10,
-        _ => flow_stats::Raw::Of11,
+    let f = SwitchFeatures {
+        datapath_id: dpid,
+        n_buffers: 0,
+        n_tables: 254,
+        auxiliary_id: 0,
+        // OF1.0: FLOW_STATS TABLE_STATS PORT_STATS QUEUE_STATS ARP_MATCH_IP;
+        // later: FLOW_STATS TABLE_STATS PORT_STATS GROUP_STATS QUEUE_STATS.
+        capabilities: if v == Version::Of10 { 0xc7 } else { 0x4f },
+        actions: if v == Version::Of10 { 0xfff } else { 0 },
+        ports: ports.to_vec(),
     };
-    let mut out = Vec::new();
-    flow_stats::put(fs, v, raw, &mut out);
-    out
+    controller::encode_features_reply(&f, v, xid)
 }
 
-/// The aggregate body.
-pub fn aggregate(packets: u64, bytes: u64, flows: u32) -> Vec<u8> {
-    let mut out = Vec::new();
-    out.put_u64(packets);
-    out.put_u64(bytes);
-    out.put_u32(flows);
-    out.put_u32(0);
-    out
+/// The switch description OVS gives (`dp_desc` is the bridge's name).
+pub fn desc(dp_desc: &str) -> StatsReply {
+    StatsReply::Desc(Desc {
+        mfr_desc: "Open vSwitch".into(),
+        hw_desc: "None".into(),
+        sw_desc: env!("CARGO_PKG_VERSION").into(),
+        serial_num: "None".into(),
+        dp_desc: dp_desc.into(),
+    })
 }
 
-/// One table stats entry.
-pub fn table_entry(v: Version, id: u8, active: u32, lookups: u64, matched: u64) -> Vec<u8> {
-    let mut out = Vec::new();
-    out.put_u8(id);
-    out.put_slice(&[0; 3]);
-    if v == Version::Of10 {
-        let name = if id == 0 {
-            "classifier".to_string()
-        } else {
-            format!("table{id}")
-        };
-        let mut n = [0u8; 32];
-        for (d, b) in n.iter_mut().zip(name.bytes()) {
-            *d = b;
-        }
-        out.put_slice(&n);
-        out.put_u32(0x003f_ffff); // OFPFW10_ALL
-        out.put_u32(1_000_000);
-        out.put_u32(active);
-        out.put_u64(lookups);
-        out.put_u64(matched);
+fn table_name(id: u8) -> String {
+    if id == 0 {
+        "classifier".into()
     } else {
-        out.put_u32(active);
-        out.put_u64(lookups);
-        out.put_u64(matched);
+        format!("table{id}")
     }
-    out
 }
 
-/// Counters of one port, OVS order: rx/tx packets, rx/tx bytes, rx/tx dropped, rx/tx
-/// errors, frame, overrun, crc, collisions.
-pub fn port_stats(
-    v: Version,
-    port_no: u32,
-    c: [u64; 12],
-    duration: std::time::Duration,
-) -> Vec<u8> {
-    let mut out = Vec::new();
-    if v == Version::Of10 {
-        out.put_u16(port_no as u16);
-        out.put_slice(&[0; 6]);
-    } else {
-        out.put_u32(rvs_openflow::field::access::port_to_ofp11(port_no));
-        out.put_u32(0);
+/// One table's counters (with the name, wildcards and size OpenFlow 1.0 shows).
+pub fn table_stats(id: u8, active: u32, lookups: u64, matched: u64) -> TableStats {
+    let mut features = TableFeatures::new(id);
+    features.name = table_name(id);
+    features.max_entries = 1_000_000;
+    TableStats {
+        active_count: active,
+        lookup_count: lookups,
+        matched_count: matched,
+        features,
     }
-    for x in c {
-        out.put_u64(x);
-    }
-    if v >= Version::Of13 {
-        out.put_u32(duration.as_secs() as u32);
-        out.put_u32(duration.subsec_nanos());
-    }
-    out
 }
 
-/// A flow-removed message.
+/// A flow-removed message for a rule whose stats are `fs`.
 pub fn flow_removed(v: Version, fs: &FlowStats, reason: u8) -> Vec<u8> {
-    let mut out = header(v, 11, 0);
-    if v == Version::Of10 {
-        fs.m.to_of10().encode(&mut out);
-        out.put_u64(fs.cookie);
-        out.put_u16(fs.priority);
-        out.put_u8(reason);
-        out.put_u8(0);
-        out.put_u32(fs.duration_sec);
-        out.put_u32(fs.duration_nsec);
-        out.put_u16(fs.idle_timeout);
-        out.put_slice(&[0; 2]);
-        out.put_u64(fs.packet_count);
-        out.put_u64(fs.byte_count);
-    } else {
-        out.put_u64(fs.cookie);
-        out.put_u16(fs.priority);
-        out.put_u8(reason);
-        out.put_u8(fs.table_id);
-        out.put_u32(fs.duration_sec);
-        out.put_u32(fs.duration_nsec);
-        out.put_u16(fs.idle_timeout);
-        out.put_u16(fs.hard_timeout);
-        out.put_u64(fs.packet_count);
-        out.put_u64(fs.byte_count);
-        rvs_openflow::matches::nxm::encode_oxm_match(&mut out, &fs.m, v);
-    }
-    finish(out)
+    let fr = FlowRemoved {
+        m: fs.m,
+        priority: fs.priority,
+        reason,
+        table_id: fs.table_id,
+        cookie: fs.cookie,
+        duration_sec: fs.duration_sec,
+        duration_nsec: fs.duration_nsec,
+        idle_timeout: fs.idle_timeout,
+        hard_timeout: fs.hard_timeout,
+        packet_count: fs.packet_count,
+        byte_count: fs.byte_count,
+    };
+    controller::encode_flow_removed(&fr, v, false, 0)
 }
 
-/// A role reply (OpenFlow 1.2+).
+/// A role reply.
 pub fn role_reply(v: Version, xid: u32, role: u32, generation: u64) -> Vec<u8> {
-    let mut out = header(v, 25, xid);
-    out.put_u32(role);
-    out.put_u32(0);
-    out.put_u64(generation);
-    finish(out)
+    let r = RoleRequest {
+        role,
+        generation_id: Some(generation),
+    };
+    controller::encode_role(&r, v, true, xid)
 }
 
 /// A get-config reply.
 pub fn get_config_reply(v: Version, xid: u32, flags: u16, miss_send_len: u16) -> Vec<u8> {
-    let mut out = header(v, 8, xid);
-    out.put_u16(flags);
-    out.put_u16(miss_send_len);
-    finish(out)
+    let c = SwitchConfig {
+        flags,
+        miss_send_len,
+    };
+    message::encode(&Message::GetConfigReply(c), v, xid)
 }
 
 /// A barrier reply.
 pub fn barrier_reply(v: Version, xid: u32) -> Vec<u8> {
-    finish(header(v, if v == Version::Of10 { 19 } else { 21 }, xid))
+    message::encode(&Message::BarrierReply, v, xid)
 }
 
-/// One table's features without properties (name, metadata bits, max entries).
+/// One table's features without properties (name, metadata bits, max entries), as
+/// a raw `OFPMP_TABLE_FEATURES` entry.
 pub fn table_features(id: u8) -> Vec<u8> {
     let mut out = Vec::with_capacity(128);
     out.put_u16(128);
     out.put_u8(id);
     out.put_slice(&[0; 5]);
-    let name = if id == 0 {
-        "classifier".to_string()
-    } else {
-        format!("table{id}")
-    };
     let mut n = [0u8; 32];
-    for (d, b) in n.iter_mut().zip(name.bytes()) {
+    for (d, b) in n.iter_mut().zip(table_name(id).bytes()) {
         *d = b;
     }
     out.put_slice(&n);
@@ -307,5 +131,22 @@ pub fn table_features(id: u8) -> Vec<u8> {
         out.put_u16(4);
         out.put_u32(0);
     }
+    out
+}
+
+/// A raw multipart reply of type `stype` made of `entries` (for table features).
+pub fn raw_multipart(v: Version, xid: u32, stype: u16, entries: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = vec![v.wire(), if v == Version::Of10 { 17 } else { 19 }, 0, 0];
+    out.extend_from_slice(&xid.to_be_bytes());
+    out.extend_from_slice(&stype.to_be_bytes());
+    out.extend_from_slice(&[0; 2]);
+    if v != Version::Of10 {
+        out.extend_from_slice(&[0; 4]);
+    }
+    for e in entries {
+        out.extend_from_slice(e);
+    }
+    let len = out.len() as u16;
+    out[2..4].copy_from_slice(&len.to_be_bytes());
     out
 }

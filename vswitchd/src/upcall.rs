@@ -4,8 +4,8 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
-use rvs_datapath::{Upcall, UpcallHandler};
-use rvs_ofproto::Registry;
+use rvs_datapath::{StatsSink, Upcall, UpcallHandler};
+use rvs_ofproto::{Credits, Registry, XlateOut};
 use rvs_packet::Flow;
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -40,17 +40,45 @@ impl OfprotoUpcall {
     }
 }
 
+/// A megaflow's record of the rules, groups and tables its translation hit.
+#[derive(Debug)]
+struct RuleCredits(Credits);
+
+impl StatsSink for RuleCredits {
+    fn credit(&self, packets: u64, bytes: u64) {
+        self.0.credit(packets, bytes, std::time::Instant::now());
+    }
+
+    fn same(&self, other: &dyn StatsSink) -> bool {
+        other
+            .as_any()
+            .downcast_ref::<RuleCredits>()
+            .is_some_and(|o| o.0.same(&self.0))
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+fn to_upcall(out: XlateOut) -> Upcall {
+    let stats =
+        (!out.credits.is_empty()).then(|| Arc::new(RuleCredits(out.credits)) as Arc<dyn StatsSink>);
+    Upcall {
+        actions: out.actions,
+        mask: out.mask,
+        stats,
+    }
+}
+
 impl UpcallHandler for OfprotoUpcall {
-    fn upcall(&self, packet: &[u8], flow: &Flow) -> Upcall {
+    fn upcall(&self, _packet: &[u8], flow: &Flow) -> Upcall {
         let out = self
             .registry
             .read()
             .unwrap_or_else(PoisonError::into_inner)
-            .upcall_packet(flow, packet.len());
-        Upcall {
-            actions: out.actions,
-            mask: out.mask,
-        }
+            .upcall(flow);
+        to_upcall(out)
     }
 
     fn revalidate(&self, flow: &Flow) -> Upcall {
@@ -59,10 +87,7 @@ impl UpcallHandler for OfprotoUpcall {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .revalidate(flow);
-        Upcall {
-            actions: out.actions,
-            mask: out.mask,
-        }
+        to_upcall(out)
     }
 
     fn userspace(&self, packet: &[u8], _flow: &Flow, userdata: &[u8]) {

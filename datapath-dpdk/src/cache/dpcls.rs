@@ -14,6 +14,7 @@ use rvs_packet::actions::DpAction;
 use rvs_packet::{Flow, MaskPlan, Miniflow};
 
 use super::{DpActions, MegaflowEntry, PrehashedHasher};
+use crate::upcall::{same_sink, StatsSink};
 
 /// How often (in lookups) a classifier re-sorts its subtables by hits.
 const RERANK_INTERVAL: u64 = 1 << 14;
@@ -111,6 +112,7 @@ impl Subtable {
         }
         self.free.push(slot);
         self.len -= 1;
+        e.flush_stats();
         e.kill();
         Some(e)
     }
@@ -288,6 +290,18 @@ impl Megaflows {
         actions: Vec<DpAction>,
         now_ms: u64,
     ) -> Arc<MegaflowEntry> {
+        self.insert_with_sink(flow, mask, actions, now_ms, None)
+    }
+
+    /// [`Megaflows::insert`] with a sink its packets are credited to.
+    pub fn insert_with_sink(
+        &mut self,
+        flow: &Flow,
+        mask: &Flow,
+        actions: Vec<DpAction>,
+        now_ms: u64,
+        sink: Option<Arc<dyn StatsSink>>,
+    ) -> Arc<MegaflowEntry> {
         let mask = Miniflow::from_flow(mask);
         let cls = self.by_port.entry(flow.in_port).or_default();
         let i = match cls.subtables.iter().position(|s| *s.mask == mask) {
@@ -306,6 +320,8 @@ impl Megaflows {
             used_ms: AtomicU64::new(now_ms),
             packets: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
+            sink,
+            credited: Default::default(),
             dead: AtomicBool::new(false),
         });
         if st.insert(flow, entry.clone()) {
@@ -365,17 +381,30 @@ impl Megaflows {
         &mut self,
         mut translate: impl FnMut(&Flow) -> (Vec<DpAction>, Flow),
     ) -> Revalidated {
+        self.revalidate_with_sinks(|f| {
+            let (a, m) = translate(f);
+            (a, m, None)
+        })
+    }
+
+    /// [`Megaflows::revalidate`] for translations that also say where packets are
+    /// credited. A megaflow whose sink changed (the translation now goes through
+    /// other rules) is updated: what it counted so far goes to the old sink.
+    pub fn revalidate_with_sinks(
+        &mut self,
+        mut translate: impl FnMut(&Flow) -> (Vec<DpAction>, Flow, Option<Arc<dyn StatsSink>>),
+    ) -> Revalidated {
         let mut r = Revalidated::default();
-        let mut replace: Vec<(Flow, Flow, Vec<DpAction>, u64, u64, u64)> = Vec::new();
+        let mut replace = Vec::new();
         self.retain(|e| {
             let flow = e.flow.expand();
-            let (actions, mut mask) = translate(&flow);
+            let (actions, mut mask, sink) = translate(&flow);
             mask.in_port = u32::MAX;
             if Miniflow::from_flow(&mask) != *e.mask {
                 r.removed += 1;
                 return false;
             }
-            if actions == e.actions.list {
+            if actions == e.actions.list && same_sink(&sink, &e.sink) {
                 r.kept += 1;
                 return true;
             }
@@ -384,18 +413,32 @@ impl Megaflows {
                 flow,
                 mask,
                 actions,
+                sink,
                 e.used_ms.load(Ordering::Relaxed),
                 e.packets.load(Ordering::Relaxed),
                 e.bytes.load(Ordering::Relaxed),
             ));
             false
         });
-        for (flow, mask, actions, used, packets, bytes) in replace {
-            let e = self.insert(&flow, &mask, actions, used);
+        // The old entries credited their sinks as they left: the new ones carry the
+        // counters on, all of it already credited.
+        for (flow, mask, actions, sink, used, packets, bytes) in replace {
+            let e = self.insert_with_sink(&flow, &mask, actions, used, sink);
             e.packets.store(packets, Ordering::Relaxed);
             e.bytes.store(bytes, Ordering::Relaxed);
+            e.credited[0].store(packets, Ordering::Relaxed);
+            e.credited[1].store(bytes, Ordering::Relaxed);
         }
         r
+    }
+
+    /// Credits every megaflow's sink with what it counted since the last credit.
+    pub fn flush_stats(&self) {
+        for cls in self.by_port.values() {
+            for st in &cls.subtables {
+                st.live().for_each(|e| e.flush_stats());
+            }
+        }
     }
 
     /// Every megaflow, for `dpctl/dump-flows`.

@@ -24,6 +24,8 @@ use std::sync::Arc;
 use rvs_packet::actions::DpAction;
 use rvs_packet::{Flow, Miniflow, PACKET_WORDS};
 
+use crate::upcall::StatsSink;
+
 pub use dpcls::Megaflows;
 pub use emc::{Emc, EMC_ENTRIES, EMC_INSERT_INV_PROB};
 pub use smc::Smc;
@@ -102,6 +104,10 @@ pub struct MegaflowEntry {
     pub packets: AtomicU64,
     /// Bytes of those packets.
     pub bytes: AtomicU64,
+    /// Where its packets are credited.
+    pub sink: Option<Arc<dyn StatsSink>>,
+    /// Packets and bytes already credited to `sink`.
+    credited: [AtomicU64; 2],
     dead: AtomicBool,
 }
 
@@ -124,6 +130,22 @@ impl MegaflowEntry {
         let b = self.bytes.load(Ordering::Relaxed);
         self.bytes.store(b + bytes as u64, Ordering::Relaxed);
         self.used_ms.store(now_ms, Ordering::Relaxed);
+    }
+
+    /// Credits the sink with the packets and bytes counted since the last credit.
+    /// Only the owning PMD calls it (as only it counts hits).
+    pub fn flush_stats(&self) {
+        let Some(sink) = &self.sink else { return };
+        let p = self.packets.load(Ordering::Relaxed);
+        let c = self.credited[0].load(Ordering::Relaxed);
+        if p <= c {
+            return;
+        }
+        let b = self.bytes.load(Ordering::Relaxed);
+        let cb = self.credited[1].load(Ordering::Relaxed);
+        sink.credit(p - c, b.saturating_sub(cb));
+        self.credited[0].store(p, Ordering::Relaxed);
+        self.credited[1].store(b, Ordering::Relaxed);
     }
 
     /// Counts a hit. Only the owning PMD writes, so a load and a store suffice (no

@@ -344,6 +344,7 @@ impl EthDev {
             dev: self.clone(),
             queue: q as u16,
             lock: (i >= usize::from(self.n_txq)).then(|| self.tx_locks[q].clone()),
+            registered: false,
         }
     }
 
@@ -352,6 +353,7 @@ impl EthDev {
         EthRxq {
             dev: self.clone(),
             queue: q,
+            registered: false,
         }
     }
 }
@@ -399,11 +401,18 @@ impl Drop for EthDev {
 pub struct EthRxq {
     dev: Arc<EthDev>,
     queue: u16,
+    /// Whether the polling thread is registered with EAL.
+    registered: bool,
 }
 
 impl RxQueue for EthRxq {
     fn recv(&mut self, batch: &mut RxBatch) -> RxStatus {
-        super::eal::register_thread();
+        if !self.registered {
+            // Once per queue, on the thread that polls it (queues are opened anew for
+            // each PMD): no thread-local lookup per burst.
+            super::eal::register_thread();
+            self.registered = true;
+        }
         let (port, queue) = (self.dev.port, self.queue);
         let dropped = batch.fill_mbufs(|m| m.rx_burst(port, queue));
         RxStatus { dropped }
@@ -420,6 +429,8 @@ pub struct EthTxq {
     dev: Arc<EthDev>,
     queue: u16,
     lock: Option<Arc<Mutex<()>>>,
+    /// Whether the sending thread is registered with EAL.
+    registered: bool,
 }
 
 impl EthTxq {
@@ -460,7 +471,12 @@ impl EthTxq {
 
 impl TxQueue for EthTxq {
     fn send(&mut self, frames: &[&[u8]]) -> usize {
-        super::eal::register_thread();
+        if !self.registered {
+            // Once per queue, on the thread that polls it (queues are opened anew for
+            // each PMD): no thread-local lookup per burst.
+            super::eal::register_thread();
+            self.registered = true;
+        }
         let mut sent = 0;
         for chunk in frames.chunks(BATCH_SIZE) {
             let mut pkts = [std::ptr::null_mut(); BATCH_SIZE];
@@ -490,7 +506,12 @@ impl TxQueue for EthTxq {
             }
             return sent;
         };
-        super::eal::register_thread();
+        if !self.registered {
+            // Once per queue, on the thread that polls it (queues are opened anew for
+            // each PMD): no thread-local lookup per burst.
+            super::eal::register_thread();
+            self.registered = true;
+        }
         let mut sent = 0;
         for chunk in idx.chunks(BATCH_SIZE) {
             let mut pkts = [std::ptr::null_mut(); BATCH_SIZE];

@@ -256,6 +256,20 @@ impl MbufBatch {
         usize::from(dropped)
     }
 
+    /// Bytes in all packets.
+    #[inline]
+    pub fn total_len(&self) -> usize {
+        self.lens[..self.count].iter().map(|&l| l as usize).sum()
+    }
+
+    /// [`MbufBatch::add_use`] for every packet.
+    #[inline]
+    pub fn add_use_all(&mut self) {
+        for u in &mut self.uses[..self.count] {
+            *u = u.saturating_add(1);
+        }
+    }
+
     /// Notes that one more output will send packet `i` (see [`MbufBatch::take`]).
     #[inline]
     pub fn add_use(&mut self, i: usize) {

@@ -157,6 +157,25 @@ impl RxBatch {
         self.in_mbufs.then_some(&mut self.mbufs)
     }
 
+    /// Bytes in all frames of the batch.
+    #[inline]
+    pub fn total_len(&self) -> usize {
+        #[cfg(feature = "dpdk")]
+        if self.in_mbufs {
+            return self.mbufs.total_len();
+        }
+        self.lens[..self.count].iter().sum()
+    }
+
+    /// [`RxBatch::add_use`] for every frame.
+    #[inline]
+    pub fn add_use_all(&mut self) {
+        #[cfg(feature = "dpdk")]
+        if self.in_mbufs {
+            self.mbufs.add_use_all();
+        }
+    }
+
     /// Notes that one more output will send frame `i`, so that a DPDK transmit queue
     /// knows whether it may send the receive buffer itself.
     #[inline]

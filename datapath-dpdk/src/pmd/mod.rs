@@ -87,6 +87,9 @@ pub(crate) enum Command {
     Dump {
         done: Sender<Vec<MegaflowDump>>,
     },
+    FlushStats {
+        done: Sender<()>,
+    },
 }
 
 #[derive(Debug)]
@@ -190,10 +193,15 @@ impl Caches {
         mask.in_port = u32::MAX;
         if self.megaflows.len() >= params.flow_limit {
             self.counts.lost += 1;
+            if let Some(s) = &up.stats {
+                s.credit(1, len as u64);
+            }
             self.uninstalled = Arc::new(DpActions::new(up.actions));
             return &self.uninstalled;
         }
-        let e = self.megaflows.insert(flow, &mask, up.actions, now);
+        let e = self
+            .megaflows
+            .insert_with_sink(flow, &mask, up.actions, now, up.stats);
         e.hit(len, now);
         self.emc.maybe_insert(flow, pk, &e);
         stats
@@ -259,6 +267,28 @@ fn queue_index(
             batch.add_use(i);
         }
         None => stats.count_drop(DropReason::NoSuchPort, 1),
+    }
+}
+
+/// Queues every frame of the batch, unchanged, for port `port`.
+#[inline]
+fn queue_all(
+    tx: &mut [Option<TxPort>],
+    pending: &mut Vec<u32>,
+    batch: &mut RxBatch,
+    stats: &PmdStats,
+    port: u32,
+) {
+    let n = batch.len();
+    match tx.get_mut(port as usize).and_then(Option::as_mut) {
+        Some(t) => {
+            if t.batch.is_empty() && t.owned.is_empty() {
+                pending.push(port);
+            }
+            t.batch.extend(0..n as u16);
+            batch.add_use_all();
+        }
+        None => stats.count_drop(DropReason::NoSuchPort, n as u64),
     }
 }
 
@@ -403,6 +433,10 @@ impl Pmd {
                     self.maybe_revalidate();
                     let _ = done.send(());
                 }
+                Command::FlushStats { done } => {
+                    self.caches.megaflows.flush_stats();
+                    let _ = done.send(());
+                }
                 Command::Dump { done } => {
                     let mut flows = self.caches.megaflows.dump();
                     for f in &mut flows {
@@ -422,9 +456,9 @@ impl Pmd {
         }
         self.generation = generation;
         let handler = self.handler.clone();
-        self.caches.megaflows.revalidate(|f| {
+        self.caches.megaflows.revalidate_with_sinks(|f| {
             let up = handler.revalidate(f);
-            (up.actions, up.mask)
+            (up.actions, up.mask, up.stats)
         });
         PmdStats::add(&self.stats.revalidations, 1);
         self.stats
@@ -437,6 +471,7 @@ impl Pmd {
             return;
         }
         self.last_sweep_ms = self.now_ms;
+        self.caches.megaflows.flush_stats();
         if self
             .caches
             .megaflows
@@ -452,8 +487,12 @@ impl Pmd {
     /// Polls every receive queue once; returns the number of packets received.
     pub(crate) fn poll_once(&mut self) -> usize {
         self.maybe_revalidate();
-        self.now_ms = self.clock.elapsed().as_millis() as u64;
         self.iteration = self.iteration.wrapping_add(1);
+        // Milliseconds suffice for megaflow ages and sweeps: read the clock every 16th
+        // iteration (an iteration is about a microsecond under load).
+        if self.iteration % 16 == 0 || self.now_ms == 0 {
+            self.now_ms = self.clock.elapsed().as_millis() as u64;
+        }
         let busy_polled = self.rxqs.iter().any(|r| !r.kernel);
         let kernel_turn = !busy_polled || self.iteration % KERNEL_POLL_EVERY == 0;
         let mut total = 0;
@@ -495,7 +534,7 @@ impl Pmd {
         // actions, so skip extraction and lookups altogether.
         if let Some(e) = self.caches.megaflows.port_wide(in_port) {
             if e.actions.output_only {
-                let bytes = (0..n).map(|i| self.batch.frame(i).len()).sum();
+                let bytes = self.batch.total_len();
                 e.hit_n(n, bytes, self.now_ms);
                 PmdStats::add(&self.stats.simple_hits, n as u64);
                 if e.actions.list.is_empty() {
@@ -503,16 +542,13 @@ impl Pmd {
                 }
                 for a in &e.actions.list {
                     if let DpAction::Output(p) = a {
-                        for i in 0..n {
-                            queue_index(
-                                &mut self.tx,
-                                &mut self.tx_pending,
-                                &mut self.batch,
-                                &self.stats,
-                                *p,
-                                i,
-                            );
-                        }
+                        queue_all(
+                            &mut self.tx,
+                            &mut self.tx_pending,
+                            &mut self.batch,
+                            &self.stats,
+                            *p,
+                        );
                     }
                 }
                 self.flush_tx();
