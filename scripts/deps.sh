@@ -4,9 +4,9 @@
 set -euo pipefail
 
 PKGS=(openvswitch-switch openvswitch-common openvswitch-switch-dpdk iproute2 iputils-ping ethtool
-      tcpdump openssl iperf3 dpdk dpdk-dev libdpdk-dev pkg-config clang libclang-dev)
+      tcpdump openssl iperf3 dpdk dpdk-dev libdpdk-dev pkg-config clang libclang-dev systemd)
 BINS=(ovsdb-server ovsdb-tool ovs-vsctl ovs-ofctl ovs-appctl ovs-pki ip ping ethtool tcpdump openssl
-      iperf3 dpdk-testpmd pkg-config clang)
+      iperf3 dpdk-testpmd pkg-config clang systemd-analyze)
 
 missing=()
 for b in "${BINS[@]}"; do

@@ -19,6 +19,8 @@ pub mod mac_learning;
 mod normal;
 pub mod registry;
 pub mod rule;
+pub mod trace;
+pub mod trace_cmd;
 pub mod vlan;
 pub mod xlate;
 

@@ -40,9 +40,17 @@ impl Ctx<'_> {
         let learned = bridge.mac_learning().lookup(vlan, dst, self.now);
         match learned {
             // Learned on the input port: the destination is behind it; drop.
-            Some(p) if p == in_port => {}
-            Some(p) if bridge.port(p).is_some() => self.output_in_vlan(p, vlan),
-            _ => self.flood(Some(vlan)),
+            Some(p) if p == in_port => {
+                self.trace_detail(|| "learned port is input port, dropping".into());
+            }
+            Some(p) if bridge.port(p).is_some() => {
+                self.trace_detail(|| "forwarding to learned port".into());
+                self.output_in_vlan(p, vlan)
+            }
+            _ => {
+                self.trace_detail(|| "no learned MAC for destination, flooding".into());
+                self.flood(Some(vlan))
+            }
         }
     }
 

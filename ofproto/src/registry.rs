@@ -123,7 +123,7 @@ impl Registry {
     }
 
     /// The bridge and OpenFlow port of the patch port named `name`.
-    fn patch_port(&self, name: &str) -> Option<(&Bridge, u32)> {
+    pub(crate) fn patch_port(&self, name: &str) -> Option<(&Bridge, u32)> {
         self.bridges.values().find_map(|b| {
             b.port_by_name(name)
                 .filter(|p| p.peer.is_some())

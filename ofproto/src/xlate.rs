@@ -305,6 +305,8 @@ pub(crate) struct Ctx<'a> {
     action_set: Vec<Action>,
     /// Translating a packet-out's actions.
     in_packet_out: bool,
+    /// `ofproto/trace`'s report, when tracing ([`crate::trace`]).
+    pub(crate) trace: Option<Box<crate::trace::Trace>>,
 }
 
 /// Translates `flow` (datapath numbering: `flow.in_port` is ignored, `x.in_ofport`
@@ -327,7 +329,7 @@ pub fn xlate_actions(x: XlateIn<'_>, flow: &Flow, actions: &[Action]) -> XlateOu
 }
 
 impl<'a> Ctx<'a> {
-    fn new(x: XlateIn<'a>, flow: &Flow) -> Ctx<'a> {
+    pub(crate) fn new(x: XlateIn<'a>, flow: &Flow) -> Ctx<'a> {
         let mut of_flow = *flow;
         of_flow.in_port = x.in_ofport;
         let mut view = FlowView::new(&of_flow);
@@ -355,10 +357,11 @@ impl<'a> Ctx<'a> {
             cookie: u64::MAX,
             action_set: Vec::new(),
             in_packet_out: false,
+            trace: None,
         }
     }
 
-    fn finish(self) -> XlateOut {
+    pub(crate) fn finish(self) -> XlateOut {
         if let Some((p, b)) = self.credit {
             self.credits.credit(p, b, self.now);
         }
@@ -393,7 +396,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// The whole pipeline from `table`, then the action set.
-    fn pipeline(&mut self, table: u8) {
+    pub(crate) fn pipeline(&mut self, table: u8) {
         self.run_table(table);
         self.run_action_set();
     }
@@ -407,6 +410,7 @@ impl<'a> Ctx<'a> {
         let t = &bridge.tables[usize::from(table)];
         let rule = t.lookup(&mut self.view, false);
         self.credits.table(&t.stats, rule.is_some());
+        let traced = self.trace_table(table, rule);
         let (saved_table, saved_cookie) = (self.table_id, self.cookie);
         self.table_id = table;
         match rule {
@@ -417,6 +421,7 @@ impl<'a> Ctx<'a> {
             }
             None => self.table_miss(table),
         }
+        self.trace_restore(traced);
         self.table_id = saved_table;
         self.cookie = saved_cookie;
         self.leave();
@@ -438,6 +443,7 @@ impl<'a> Ctx<'a> {
             if self.error || self.exit {
                 return;
             }
+            self.trace_action(a);
             self.do_action(a);
         }
     }
@@ -934,7 +940,9 @@ impl<'a> Ctx<'a> {
         self.in_ofport = peer_port;
         self.exit = false;
         // The peer works on a copy: whatever it changes is undone for this bridge.
+        let traced = self.trace_bridge(peer.name());
         self.in_clone(|c| c.pipeline(0));
+        self.trace_restore(traced);
         *self.view.poke() = saved_flow;
         self.bridge = saved_bridge;
         self.in_ofport = saved_in;

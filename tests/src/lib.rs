@@ -22,8 +22,8 @@ mod traffic;
 
 pub use bed::Bed;
 pub use netns::{Host, Netns};
-pub use ovsdb::{unquote, Ovsdb, VSCTL_TIMEOUT};
-pub use switch::{Switch, SwitchKind};
+pub use ovsdb::{ovs_env, unquote, Ovsdb, VSCTL_TIMEOUT};
+pub use switch::{Switch, SwitchKind, OVS_VSWITCHD};
 pub use traffic::{link_stat, ping, ping_replies, probe, Capture, Probe};
 
 use std::path::{Path, PathBuf};

@@ -1,5 +1,6 @@
 //! Status the switch writes back to OVSDB: `Interface.statistics` after traffic
-//! (within an update interval), `link_state`, `mac_in_use`, `mtu`,
+//! (within an update interval), `link_state`, `mac_in_use`, `mtu`, `link_speed`,
+//! `duplex`, the driver in `status`,
 //! `Bridge.datapath_id`, and the `Open_vSwitch` row's type columns.
 //!
 //! Run as root. `RVS_E2E_SWITCH=ovs` runs it against Debian's `ovs-vswitchd`.
@@ -44,6 +45,16 @@ fn statistics_and_link_status_reach_the_database() {
     let mac = unquote(&bed.db.get("Interface", &a.port, "mac_in_use"));
     assert_eq!(mac.len(), 17, "mac_in_use {mac:?}");
     assert_eq!(bed.db.get("Interface", &a.port, "mtu"), "1500");
+    // What ethtool tells OVS about a veth and the bridge's tap device.
+    assert_eq!(
+        bed.db.get("Interface", &a.port, "link_speed"),
+        "10000000000"
+    );
+    assert_eq!(bed.db.get("Interface", &a.port, "duplex"), "full");
+    let st = bed.db.get("Interface", &a.port, "status");
+    assert!(st.contains("driver_name=veth"), "status of a veth: {st}");
+    let st = bed.db.get("Interface", "br0", "status");
+    assert!(st.contains("driver_name=tun"), "status of br0: {st}");
     let dpid = unquote(&bed.db.get("Bridge", "br0", "datapath_id"));
     assert!(
         dpid.len() == 16 && dpid.chars().all(|c| c.is_ascii_hexdigit()),
@@ -51,6 +62,11 @@ fn statistics_and_link_status_reach_the_database() {
     );
     let types = bed.db.get("Open_vSwitch", ".", "datapath_types");
     assert!(types.contains("netdev"), "datapath_types {types}");
+    if !bed.kind().is_ovs() {
+        // OVS leaves these to ovs-ctl; rvs fills them from os-release when empty.
+        let t = unquote(&bed.db.get("Open_vSwitch", ".", "system_type"));
+        assert!(!t.is_empty() && t != "[]", "system_type {t:?}");
+    }
     let iface_types = bed.db.get("Open_vSwitch", ".", "iface_types");
     for t in ["internal", "patch", "system"] {
         assert!(

@@ -9,7 +9,6 @@ use std::time::Instant;
 
 use rvs_datapath::{DropReason, PmdStats};
 use rvs_packet::actions::format_actions;
-use rvs_packet::MatchDisplay;
 use rvs_unixctl::Commands;
 
 use crate::reconcile::Switch;
@@ -23,11 +22,43 @@ pub enum After {
     Exit,
 }
 
+/// What commands keep between calls.
+#[derive(Debug)]
+pub struct State {
+    /// Samples for `coverage/show`.
+    pub coverage: crate::coverage::Coverage,
+    /// When the PMD counters were last cleared (or the daemon started): the
+    /// measurement interval of `pmd-perf-show`.
+    pub stats_epoch: Instant,
+}
+
+impl State {
+    /// A fresh state, measuring from now.
+    pub fn new() -> State {
+        State {
+            coverage: crate::coverage::Coverage::new(),
+            stats_epoch: Instant::now(),
+        }
+    }
+}
+
+impl Default for State {
+    fn default() -> State {
+        State::new()
+    }
+}
+
 /// The command table.
 pub fn commands() -> Commands {
     let mut c = Commands::new();
     c.register("exit", "", 0, 0);
     c.register("ofproto/list", "", 0, 0);
+    c.register(
+        "ofproto/trace",
+        "{[dp_name] odp_flow | bridge br_flow} [OPTIONS...] [-generate|packet]",
+        1,
+        usize::MAX,
+    );
     c.register("dpif/show", "", 0, 0);
     c.register("fdb/show", "bridge", 1, 1);
     c.register("fdb/flush", "[bridge]", 0, 1);
@@ -35,10 +66,23 @@ pub fn commands() -> Commands {
     c.register("dpctl/del-flows", "[dp]", 0, 1);
     c.register("dpif-netdev/pmd-stats-show", "", 0, 0);
     c.register("dpif-netdev/pmd-rxq-show", "", 0, 0);
+    c.register(
+        "dpif-netdev/pmd-perf-show",
+        "[-nh] [-it iter-history-len] [-ms ms-history-len] [-pmd core] [dp]",
+        0,
+        8,
+    );
+    c.register("bridge/dump-flows", "[--offload-stats] bridge", 1, 2);
+    c.register("coverage/show", "", 0, 0);
     c.register("dpif-netdev/pmd-stats-clear", "", 0, 0);
     c.register("dpif-netdev/pmd-rxq-rebalance", "", 0, 0);
     c.register("dpif-netdev/drop-stats", "", 0, 0);
-    c.register("netdev-dummy/receive", "name packet|flow...", 2, usize::MAX);
+    c.register(
+        "netdev-dummy/receive",
+        "name packet|flow... [--len number] [--qid queue_id]",
+        2,
+        usize::MAX,
+    );
     c.register("vlog/list", "", 0, 0);
     c.register(
         "vlog/set",
@@ -106,6 +150,131 @@ fn pmd_stats_show(sw: &Switch) -> String {
     s
 }
 
+/// `pmd-perf-show`: OVS's overall PMD statistics, with what rvs measures (no
+/// iteration counts or histories: rvs accounts cycles per busy and idle poll).
+fn pmd_perf_show(sw: &Switch, since: Instant, args: &[String]) -> Result<String, String> {
+    let mut core = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "-nh" => {}
+            "-pmd" => {
+                let c = it.next().and_then(|c| c.parse::<usize>().ok());
+                core = Some(c.ok_or("-pmd needs a core number")?);
+            }
+            "-it" | "-ms" => return Err(format!("{a}: rvs keeps no iteration history")),
+            "netdev@ovs-netdev" | "ovs-netdev" => {}
+            other => return Err(format!("{other}: unknown option or datapath")),
+        }
+    }
+    let duration = since.elapsed().as_secs_f64().max(0.001);
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    let iso = crate::vlog::iso8601_ms(ms);
+    let clock = iso.split('T').nth(1).unwrap_or("").trim_end_matches('Z');
+    let mut s = format!("\nTime: {clock}\nMeasurement duration: {duration:.3} s\n\n");
+    for p in sw.datapath().pmds() {
+        if core.is_some_and(|c| c != p.core) {
+            continue;
+        }
+        let st = &p.stats;
+        let (busy, idle) = (get(&st.busy_cycles), get(&st.idle_cycles));
+        let used = busy + idle;
+        let pct = |x: u64, of: u64| {
+            if of == 0 {
+                0.0
+            } else {
+                100.0 * x as f64 / of as f64
+            }
+        };
+        let _ = writeln!(s, "pmd thread numa_id 0 core_id {}:\n", p.core);
+        let _ = writeln!(s, "  Used TSC cycles:   {used:12}");
+        let _ = writeln!(
+            s,
+            "  - idle cycles:     {idle:12}  ({:5.1} % of used cycles)",
+            pct(idle, used)
+        );
+        let _ = writeln!(
+            s,
+            "  - busy cycles:     {busy:12}  ({:5.1} % of used cycles)",
+            pct(busy, used)
+        );
+        let rx = get(&st.packets);
+        if rx == 0 {
+            let _ = writeln!(s, "  Rx packets:        {:12}\n", 0);
+            continue;
+        }
+        let passes = get(&st.passes).max(rx);
+        let (misses, lost) = (get(&st.misses), get(&st.lost));
+        let _ = writeln!(
+            s,
+            "  Rx packets:        {rx:12}  ({:.0} Kpps, {:.0} cycles/pkt)",
+            rx as f64 / duration / 1000.0,
+            busy as f64 / rx as f64
+        );
+        let _ = writeln!(
+            s,
+            "  Datapath passes:   {passes:12}  ({:.2} passes/pkt)",
+            passes as f64 / rx as f64
+        );
+        for (name, v) in [
+            ("Simple Match hits", get(&st.simple_hits)),
+            ("EMC hits", get(&st.emc_hits)),
+            ("SMC hits", get(&st.smc_hits)),
+            ("Megaflow hits", get(&st.megaflow_hits)),
+            ("Upcalls", misses),
+            ("Lost upcalls", lost),
+        ] {
+            let label = format!("- {name}:");
+            // Label and number fill 31 columns, as OVS's lines do.
+            let label = format!("{label:<19}");
+            let width = 31usize.saturating_sub(label.len()).max(1);
+            let _ = writeln!(s, "  {label}{v:>width$}  ({:5.1} %)", pct(v, passes));
+        }
+        s.push('\n');
+    }
+    Ok(s)
+}
+
+/// `bridge/dump-flows BR`: every rule of every table, OVS's layout (`table_id=` for
+/// tables other than 0; durations in whole seconds).
+fn bridge_dump_flows(sw: &Switch, args: &[String]) -> Result<String, String> {
+    let name = match args {
+        [b] => b,
+        [opt, b] if opt == "--offload-stats" => b,
+        _ => return Err("usage: bridge/dump-flows [--offload-stats] bridge".into()),
+    };
+    let reg = sw
+        .registry_handle()
+        .read()
+        .unwrap_or_else(PoisonError::into_inner);
+    let b = reg
+        .bridge(name)
+        .ok_or_else(|| format!("{name}: unknown bridge"))?;
+    let now = Instant::now();
+    let mut s = String::new();
+    for (id, t) in b.tables().iter().enumerate() {
+        for r in t.rules() {
+            if id != 0 {
+                let _ = write!(s, "table_id={id}, ");
+            }
+            let _ = write!(
+                s,
+                "duration={}s, n_packets={}, n_bytes={}, {},actions={}",
+                now.duration_since(r.created).as_secs(),
+                get(&r.stats.packets),
+                get(&r.stats.bytes),
+                r.m.display(r.priority),
+                rvs_openflow::actions::text::format_actions(&r.actions)
+            );
+            s.push('\n');
+        }
+    }
+    Ok(s)
+}
+
 fn pmd_rxq_show(sw: &Switch) -> String {
     let ports = sw.datapath().ports();
     let mut s = String::new();
@@ -130,26 +299,27 @@ fn drop_stats(sw: &Switch) -> String {
     s
 }
 
+/// `dpctl/dump-flows`: each PMD's megaflows in OVS's datapath-flow syntax, under
+/// OVS's per-PMD header.
 fn dump_flows(sw: &Switch) -> Result<String, String> {
     let flows = sw.datapath().dump_flows().map_err(|e| e.to_string())?;
     let mut s = String::new();
-    for (_core, f) in flows {
-        let used = if f.packets == 0 {
-            "never".to_string()
-        } else {
-            format!("{:.3}s", f.used_ms as f64 / 1000.0)
-        };
-        let _ = writeln!(
-            s,
-            "{}, packets:{}, bytes:{}, used:{used}, actions:{}",
-            MatchDisplay {
-                flow: &f.key,
-                mask: &f.mask
-            },
+    let mut last_core = None;
+    for (core, f) in flows {
+        if last_core != Some(core) {
+            let _ = writeln!(s, "flow-dump from pmd on cpu core: {core}");
+            last_core = Some(core);
+        }
+        let line = crate::odp_format::format_flow(
+            &f.key,
+            &f.mask,
             f.packets,
             f.bytes,
-            format_actions(&f.actions)
+            (f.packets > 0).then_some(f.age_ms),
+            &format_actions(&f.actions),
         );
+        s.push_str(&line);
+        s.push('\n');
     }
     Ok(s)
 }
@@ -180,7 +350,12 @@ fn dpif_show(sw: &Switch) -> String {
     let pmds = sw.datapath().pmds();
     let hits: u64 = pmds
         .iter()
-        .map(|p| get(&p.stats.emc_hits) + get(&p.stats.smc_hits) + get(&p.stats.megaflow_hits))
+        .map(|p| {
+            get(&p.stats.simple_hits)
+                + get(&p.stats.emc_hits)
+                + get(&p.stats.smc_hits)
+                + get(&p.stats.megaflow_hits)
+        })
         .sum();
     let missed: u64 = pmds.iter().map(|p| get(&p.stats.misses)).sum();
     let mut s = format!("netdev@ovs-netdev: hit:{hits} missed:{missed}\n");
@@ -224,9 +399,48 @@ fn parse_hex(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// The packets of `netdev-dummy/receive`: each argument a hex frame or a flow in
+/// ovs-ofctl syntax (made into a packet as OVS's `flow_compose()` does);
+/// `--len N` pads the packets that follow to N bytes, `--qid Q` is accepted.
+fn dummy_packets(args: &[String]) -> Result<Vec<Vec<u8>>, String> {
+    let mut out = Vec::new();
+    let mut min_len = 0;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--len" => {
+                min_len = it
+                    .next()
+                    .and_then(|v| v.parse::<usize>().ok())
+                    .filter(|&n| n <= 65535)
+                    .ok_or("--len needs a packet length")?;
+            }
+            "--qid" => {
+                it.next().ok_or("--qid needs a queue id")?;
+            }
+            text => match parse_hex(text) {
+                Some(bytes) if bytes.len() >= 14 => out.push(bytes),
+                _ => {
+                    let (fm, _) = rvs_openflow::flow_mod::parse(
+                        text,
+                        Some(rvs_openflow::flow_mod::command::DELETE),
+                    )
+                    .map_err(|e| format!("{text}: bad packet or flow syntax ({e})"))?;
+                    out.push(crate::compose::compose(&fm.m.flow, min_len));
+                }
+            },
+        }
+    }
+    if out.is_empty() {
+        return Err("no packet given".into());
+    }
+    Ok(out)
+}
+
 /// Runs one command.
 pub fn run(
     sw: &mut Switch,
+    state: &mut State,
     cmds: &Commands,
     method: &str,
     args: &[String],
@@ -248,6 +462,13 @@ pub fn run(
                 .unwrap_or_else(PoisonError::into_inner);
             Ok(reg.bridges().map(|b| format!("{}\n", b.name())).collect())
         }
+        "ofproto/trace" => {
+            let reg = sw
+                .registry_handle()
+                .read()
+                .unwrap_or_else(PoisonError::into_inner);
+            rvs_ofproto::trace_cmd::ofproto_trace(&reg, args)
+        }
         "fdb/show" => fdb_show(sw, &args[0]),
         "dpif/show" => Ok(dpif_show(sw)),
         "fdb/flush" => {
@@ -264,6 +485,7 @@ pub fn run(
                 n += 1;
             }
             reg.invalidate();
+            crate::coverage::count(crate::coverage::Event::MacLearningFlush);
             if n == 0 {
                 Err("no such bridge".into())
             } else {
@@ -271,15 +493,21 @@ pub fn run(
             }
         }
         "dpctl/dump-flows" => dump_flows(sw),
-        "dpctl/del-flows" => sw
-            .datapath()
-            .flush()
-            .map(|()| String::new())
-            .map_err(|e| e.to_string()),
+        "dpctl/del-flows" => {
+            crate::coverage::count(crate::coverage::Event::DpifFlowFlush);
+            sw.datapath()
+                .flush()
+                .map(|()| String::new())
+                .map_err(|e| e.to_string())
+        }
         "dpif-netdev/pmd-stats-show" => Ok(pmd_stats_show(sw)),
         "dpif-netdev/pmd-rxq-show" => Ok(pmd_rxq_show(sw)),
+        "dpif-netdev/pmd-perf-show" => pmd_perf_show(sw, state.stats_epoch, args),
+        "bridge/dump-flows" => bridge_dump_flows(sw, args),
+        "coverage/show" => Ok(state.coverage.show(sw, Instant::now())),
         "dpif-netdev/pmd-stats-clear" => {
             sw.datapath().pmds().iter().for_each(|p| p.stats.clear());
+            state.stats_epoch = Instant::now();
             Ok(String::new())
         }
         "dpif-netdev/pmd-rxq-rebalance" => sw
@@ -308,18 +536,13 @@ pub fn run(
             let Some(h) = sw.dummy(&args[0]) else {
                 return (Err("no such dummy netdev".into()), After::Continue);
             };
-            for pkt in &args[1..] {
-                match parse_hex(pkt) {
-                    Some(bytes) if bytes.len() >= 14 => h.inject(&bytes),
-                    _ => {
-                        return (
-                            Err(format!("{pkt}: bad packet (rvs takes hex packets only)")),
-                            After::Continue,
-                        )
-                    }
+            match dummy_packets(&args[1..]) {
+                Ok(packets) => {
+                    packets.iter().for_each(|p| h.inject(p));
+                    Ok(String::new())
                 }
+                Err(e) => Err(e),
             }
-            Ok(String::new())
         }
         _ => Err(format!("\"{method}\" is not implemented")),
     };

@@ -16,6 +16,16 @@ pub struct Args {
     pub log_file: Option<PathBuf>,
     /// Log debug messages too.
     pub verbose: bool,
+    /// `-vSPEC` / `--verbose=SPEC`: `vlog/set` specs applied at start-up.
+    pub vlog: Vec<String>,
+    /// `--detach`: run in the background, returning once ready.
+    pub detach: bool,
+    /// `--no-chdir`: with `--detach`, stay in the current directory.
+    pub no_chdir: bool,
+    /// `--monitor`: accepted as OVS does; rvs leaves restarts to systemd.
+    pub monitor: bool,
+    /// `--mlockall`: lock all memory.
+    pub mlockall: bool,
     /// The run directory (`OVS_RUNDIR`).
     pub rundir: PathBuf,
     /// `--unixctl=PATH`: the control socket (default `$OVS_RUNDIR/rvs-vswitchd.PID.ctl`).
@@ -28,7 +38,7 @@ pub struct Args {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Parsed {
     /// Start the daemon.
-    Run(Args),
+    Run(Box<Args>),
     /// Print this text and exit successfully (`--help`, `--version`).
     Exit(String),
 }
@@ -54,7 +64,13 @@ Daemon options:
   --pidfile[=FILE]        create pidfile (default: $OVS_RUNDIR/rvs-vswitchd.pid)
   --log-file[=FILE]       also log to FILE (default: $OVS_LOGDIR/rvs-vswitchd.log)
   --unixctl=SOCKET        override default control socket name
+  --detach                run in background as daemon (returns when ready)
+  --no-chdir              do not chdir to '/'
+  --monitor               accepted for OVS compatibility (use systemd's Restart=)
+  --overwrite-pidfile     accepted (a stale pidfile is always replaced)
+  --mlockall              lock all memory
   -v, --verbose           log debug messages
+  -vSPEC, --verbose=SPEC  set logging levels (as vlog/set: [module:][dest:]level)
   -h, --help              display this help message
   -V, --version           display version information
 ";
@@ -77,6 +93,11 @@ impl Args {
             pidfile: None,
             log_file: None,
             verbose: false,
+            vlog: Vec::new(),
+            detach: false,
+            no_chdir: false,
+            monitor: false,
+            mlockall: false,
             rundir: rundir.clone(),
             unixctl: None,
             ssl: None,
@@ -92,6 +113,13 @@ impl Args {
                     )))
                 }
                 "-v" | "--verbose" => a.verbose = true,
+                "--detach" => a.detach = true,
+                "--no-chdir" => a.no_chdir = true,
+                "--monitor" => a.monitor = true,
+                "--mlockall" => a.mlockall = true,
+                "--overwrite-pidfile" => {}
+                s if s.starts_with("--verbose=") => a.vlog.push(s["--verbose=".len()..].into()),
+                s if s.starts_with("-v") && !s.starts_with("--") => a.vlog.push(s[2..].into()),
                 "--pidfile" => a.pidfile = Some(rundir.join("rvs-vswitchd.pid")),
                 "--log-file" => a.log_file = Some(logdir.join("rvs-vswitchd.log")),
                 s if s.starts_with("--pidfile=") => {
@@ -146,7 +174,7 @@ impl Args {
             (None, None, None) => {}
             _ => return Err("--private-key, --certificate and --ca-cert go together".into()),
         }
-        Ok(Parsed::Run(a))
+        Ok(Parsed::Run(Box::new(a)))
     }
 }
 
@@ -166,6 +194,18 @@ mod tests {
         assert_eq!(a.remote, "unix:/tmp/x/db.sock");
         assert_eq!(a.pidfile, Some(PathBuf::from("/tmp/p")));
         assert!(a.verbose);
+        let Ok(Parsed::Run(a)) = parse(&[
+            "--detach",
+            "--no-chdir",
+            "--monitor",
+            "--mlockall",
+            "-vconsole:off",
+            "--verbose=file:dbg",
+        ]) else {
+            panic!()
+        };
+        assert!(a.detach && a.no_chdir && a.monitor && a.mlockall && !a.verbose);
+        assert_eq!(a.vlog, ["console:off", "file:dbg"]);
         assert!(matches!(parse(&["--help"]), Ok(Parsed::Exit(_))));
         assert!(parse(&["--bogus"])
             .unwrap_err()

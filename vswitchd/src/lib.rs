@@ -2,20 +2,31 @@
 //!
 //! It owns the OVSDB session (following `Open_vSwitch`, `Bridge`, `Port` and
 //! `Interface`), the reconciler that turns that configuration into ofproto bridges and
-//! datapath ports ([`reconcile`]), the status written back ([`status`]), and the process
-//! concerns: options ([`args`]), logging ([`vlog`]) and the pidfile.
+//! datapath ports ([`reconcile`]), the status written back ([`status`], with
+//! [`kernel_if`] for kernel interfaces), the `ovs-appctl` commands ([`appctl`],
+//! [`coverage`]), and the process concerns: options ([`args`]), logging through
+//! `tracing` in OVS's format ([`vlog`]), the pidfile, `--detach`, `--mlockall` and
+//! readiness for `--detach` and systemd ([`daemon`]).
 //!
-//! Threads: the main thread runs a single-threaded tokio runtime that owns the session,
-//! the replica and the [`reconcile::Switch`]. The datapath's PMD thread forwards
-//! packets and calls back into ofproto (through [`upcall::OfprotoUpcall`]) on misses.
+//! Threads: with `--detach`, the process started by the user only re-executes itself
+//! and waits for readiness, so the daemon starts with no threads. The main thread runs
+//! a single-threaded tokio runtime that owns the session, the replica, the
+//! [`reconcile::Switch`], the control socket and the commands' state; commands run on
+//! it between database events. The datapath's PMD threads forward packets and call
+//! back into ofproto (through [`upcall::OfprotoUpcall`]) on misses; any thread logs.
 #![forbid(unsafe_code)]
 
 pub mod appctl;
 pub mod args;
+pub mod compose;
 pub mod connmgr;
+pub mod coverage;
 pub mod ctlstatus;
+pub mod daemon;
 pub mod dpdk;
+pub mod kernel_if;
 mod nxcookie;
+pub mod odp_format;
 pub mod ofconfig;
 pub mod ofconn;
 pub mod ofreply;
@@ -24,7 +35,7 @@ pub mod status;
 pub mod upcall;
 pub mod vlog;
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
@@ -51,6 +62,8 @@ pub const MONITORED: &[(&str, &[&str])] = &[
             "iface_types",
             "dpdk_initialized",
             "dpdk_version",
+            "system_type",
+            "system_version",
         ],
     ),
     (
@@ -88,6 +101,7 @@ pub const MONITORED: &[(&str, &[&str])] = &[
             "mtu_request",
             "status",
             "link_speed",
+            "duplex",
         ],
     ),
 ];
@@ -111,49 +125,52 @@ fn stats_update_interval(r: &rvs_ovsdb_client::Replica) -> Duration {
 /// names it, so that rvs and ovs-vswitchd exclude each other too.
 pub const LOCK_NAME: &str = "ovs_vswitchd";
 
-/// The pidfile, held with a POSIX (`fcntl`) write lock for the daemon's lifetime:
-/// `ovs-appctl` and OVS's own tools treat an unlocked pidfile as stale.
-struct Pidfile {
-    path: PathBuf,
-    _file: std::fs::File,
-}
-
-impl Pidfile {
-    fn create(path: PathBuf) -> anyhow::Result<Pidfile> {
-        use std::io::Write as _;
-        use std::os::fd::AsRawFd as _;
-        let ctx = || format!("{}: could not write pidfile", path.display());
-        let mut file = std::fs::File::options()
-            .create(true)
-            .truncate(true)
-            .write(true)
-            .open(&path)
-            .with_context(ctx)?;
-        let lock = nix::libc::flock {
-            l_type: nix::libc::F_WRLCK as i16,
-            l_whence: nix::libc::SEEK_SET as i16,
-            l_start: 0,
-            l_len: 0,
-            l_pid: 0,
-        };
-        nix::fcntl::fcntl(file.as_raw_fd(), nix::fcntl::FcntlArg::F_SETLK(&lock))
-            .with_context(|| format!("{}: pidfile is locked by another process", path.display()))?;
-        writeln!(file, "{}", std::process::id()).with_context(ctx)?;
-        Ok(Pidfile { path, _file: file })
+/// Runs the daemon until SIGTERM, SIGINT or `exit`. With `--detach` the process that
+/// calls this only starts the daemon and returns once it is ready (see [`daemon`]).
+pub fn run(mut args: Args) -> anyhow::Result<()> {
+    if args.detach && !daemon::is_detached_child() {
+        return daemon::detach_and_wait();
     }
-}
-
-impl Drop for Pidfile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+    if args.detach {
+        for p in [
+            &mut args.pidfile,
+            &mut args.log_file,
+            &mut args.unixctl,
+            &mut args.embedded_db,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            *p = daemon::absolute(p);
+        }
+        args.rundir = daemon::absolute(&args.rundir);
+        args.remote = args
+            .remote
+            .split(',')
+            .map(|r| match r.strip_prefix("unix:") {
+                Some(p) => format!("unix:{}", daemon::absolute(Path::new(p)).display()),
+                None => r.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(",");
+        daemon::become_daemon(args.no_chdir)?;
     }
-}
-
-/// Runs the daemon until SIGTERM or SIGINT.
-pub fn run(args: Args) -> anyhow::Result<()> {
     vlog::init(args.log_file.as_deref(), args.verbose)
         .with_context(|| "could not open the log file")?;
-    let _pidfile = args.pidfile.clone().map(Pidfile::create).transpose()?;
+    if !args.vlog.is_empty() {
+        vlog::set(&args.vlog).map_err(|e| anyhow::anyhow!("-v: {e}"))?;
+    }
+    if args.mlockall {
+        daemon::mlockall();
+    }
+    if args.monitor {
+        log::info!("--monitor: rvs-vswitchd leaves restarts to its supervisor (systemd)");
+    }
+    let _pidfile = args
+        .pidfile
+        .clone()
+        .map(daemon::Pidfile::create)
+        .transpose()?;
     let registry = Arc::new(RwLock::new(Registry::new()));
     let (pin_tx, pin_rx) = tokio::sync::mpsc::unbounded_channel();
     let handler = upcall::OfprotoUpcall::new(registry.clone()).with_packet_ins(pin_tx);
@@ -216,13 +233,20 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .with_context(|| format!("{}: could not listen", ctl_path.display()))?;
         tokio::select! {
             r = follow_database(&args, &mut switch, &registry, ctl, pin_rx) => r,
-            _ = tokio::signal::ctrl_c() => Ok(()),
-            _ = term.recv() => Ok(()),
+            _ = tokio::signal::ctrl_c() => {
+                log::info!("exiting on SIGINT");
+                Ok(())
+            }
+            _ = term.recv() => {
+                log::info!("exiting on SIGTERM");
+                Ok(())
+            }
         }
     })?;
     if let Some(h) = embedded {
         h.stop();
     }
+    let _ = daemon::sd_notify("STOPPING=1");
     log::info!("rvs-vswitchd exiting");
     Ok(())
 }
@@ -253,6 +277,8 @@ async fn follow_database(
     let mut stats_interval = Duration::from_millis(DEFAULT_STATS_INTERVAL_MS);
     let mut last_stats = Instant::now();
     let mut stats_due = false;
+    let mut readiness = daemon::Readiness::new();
+    let mut ctl_state = appctl::State::new();
     loop {
         tokio::select! {
             ev = client.next_event() => match ev {
@@ -295,13 +321,17 @@ async fn follow_database(
             _ = tick.tick() => {
                 registry.read().unwrap_or_else(PoisonError::into_inner).run_periodic(Instant::now());
                 connmgr.run_periodic(switch);
+                ctl_state.coverage.sample(switch, Instant::now());
                 if last_stats.elapsed() >= stats_interval {
                     stats_due = true;
                 }
             }
             Some(req) = ctl.next() => {
-                let (reply, after) = appctl::run(switch, &cmds, &req.method, &req.args);
+                coverage::count(coverage::Event::UnixctlReceived);
+                let (reply, after) =
+                    appctl::run(switch, &mut ctl_state, &cmds, &req.method, &req.args);
                 req.reply(reply);
+                coverage::count(coverage::Event::UnixctlReplied);
                 if after == appctl::After::Exit {
                     log::info!("exiting on the exit command");
                     // Let the reply reach the client before the socket goes away.
@@ -324,11 +354,15 @@ async fn follow_database(
         applied_seqno = Some(replica.seqno());
         let wanted = reconcile::wanted(replica);
         if changed {
+            coverage::count(coverage::Event::BridgeReconfigure);
             switch.apply(&wanted);
             ofconfig::apply(replica, switch);
             let of = ofconfig::bridges(replica, switch);
             connmgr.configure(&args.rundir, &of, switch);
             stats_interval = stats_update_interval(replica);
+            // The first database contents are applied: what --detach and systemd
+            // wait for.
+            readiness.ready();
         }
         let with_stats = std::mem::take(&mut stats_due);
         if with_stats {
@@ -338,6 +372,7 @@ async fn follow_database(
         ops.extend(ctlstatus::controller_ops(replica, &connmgr, with_stats));
         connmgr.status_written();
         if !ops.is_empty() {
+            coverage::count(coverage::Event::StatusTxn);
             inflight = Some(client.transact(ops));
         }
     }

@@ -2,7 +2,7 @@
 
 fn main() {
     let code = match rvs_vswitchd::args::Args::parse(std::env::args().skip(1)) {
-        Ok(rvs_vswitchd::args::Parsed::Run(args)) => match rvs_vswitchd::run(args) {
+        Ok(rvs_vswitchd::args::Parsed::Run(args)) => match rvs_vswitchd::run(*args) {
             Ok(()) => 0,
             Err(e) => {
                 eprintln!("rvs-vswitchd: {e:#}");

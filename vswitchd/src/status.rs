@@ -58,6 +58,60 @@ fn string_set_equals(row: &RowView<'_>, column: &str, want: &[&str]) -> bool {
     have.len() == want.len() && want.iter().all(|w| have.contains(w))
 }
 
+/// `link_speed`, `duplex` and the driver in `status` of a kernel interface, where
+/// they differ from the row (see [`crate::kernel_if`]).
+fn kernel_columns(row: &RowView<'_>, name: &str, set: &mut serde_json::Map<String, Value>) {
+    let k = crate::kernel_if::read(name);
+    let speed = k.speed_bps.and_then(|b| i64::try_from(b).ok());
+    if row.opt_int("link_speed") != speed {
+        set.insert(
+            "link_speed".into(),
+            speed.map_or(json!(["set", []]), |v| json!(v)),
+        );
+    }
+    if row.opt_str("duplex") != k.duplex.as_deref() {
+        set.insert(
+            "duplex".into(),
+            k.duplex.as_deref().map_or(json!(["set", []]), |v| json!(v)),
+        );
+    }
+    let Some(driver) = &k.driver else {
+        return;
+    };
+    let mut want = vec![("driver_name", driver.as_str()), ("firmware_version", "")];
+    if let Some(v) = &k.driver_version {
+        want.push(("driver_version", v.as_str()));
+    }
+    if !str_map_equals(row, "status", &want) {
+        set.insert(
+            "status".into(),
+            json!([
+                "map",
+                want.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>()
+            ]),
+        );
+    }
+}
+
+/// `ID` and `VERSION_ID` of `/etc/os-release` (what `ovs-ctl` writes into
+/// `system_type` and `system_version`).
+pub fn os_release() -> (Option<String>, Option<String>) {
+    let text = std::fs::read_to_string("/etc/os-release")
+        .or_else(|_| std::fs::read_to_string("/usr/lib/os-release"))
+        .unwrap_or_default();
+    parse_os_release(&text)
+}
+
+fn parse_os_release(text: &str) -> (Option<String>, Option<String>) {
+    let get = |key: &str| {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(key)?.strip_prefix('='))
+            .map(|v| v.trim().trim_matches(['"', '\'']).to_string())
+            .filter(|v| !v.is_empty())
+    };
+    (get("ID"), get("VERSION_ID"))
+}
+
 /// The transaction operations that bring the database's status columns up to date;
 /// empty when nothing differs. Statistics are included when `with_stats`.
 pub fn status_ops(r: &Replica, w: &Wanted, sw: &Switch, with_stats: bool) -> Vec<Value> {
@@ -97,7 +151,12 @@ pub fn status_ops(r: &Replica, w: &Wanted, sw: &Switch, with_stats: bool) -> Vec
             }
         }
         let device = sw.iface_device(name);
-        if let Some(dev) = &device {
+        let kernel =
+            matches!(row.str("type"), "" | "system" | "internal") && sw.iface_link(name).is_some();
+        if kernel {
+            kernel_columns(&row, name, &mut set);
+        }
+        if let Some(dev) = device.as_ref().filter(|d| !kernel || !d.status.is_empty()) {
             let want: Vec<(&str, &str)> = dev
                 .status
                 .iter()
@@ -211,6 +270,13 @@ pub fn status_ops(r: &Replica, w: &Wanted, sw: &Switch, with_stats: bool) -> Vec
         if !string_set_equals(&ovs, "iface_types", &iface_types) {
             set.insert("iface_types".into(), json!(["set", iface_types]));
         }
+        // As ovs-ctl does at start-up, from os-release; never over what is set.
+        let (sys_type, sys_version) = os_release();
+        for (col, v) in [("system_type", sys_type), ("system_version", sys_version)] {
+            if let Some(v) = v.filter(|_| ovs.opt_str(col).is_none()) {
+                set.insert(col.into(), json!(v));
+            }
+        }
         let dpdk = sw.dpdk();
         let has = |c: &str| r.schema().column("Open_vSwitch", c).is_some();
         if has("dpdk_initialized")
@@ -231,4 +297,17 @@ pub fn status_ops(r: &Replica, w: &Wanted, sw: &Switch, with_stats: bool) -> Vec
         }
     }
     ops
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn os_release_fields() {
+        let t = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nVERSION_ID=\"12\"\nID=debian\n";
+        assert_eq!(
+            super::parse_os_release(t),
+            (Some("debian".into()), Some("12".into()))
+        );
+        assert_eq!(super::parse_os_release(""), (None, None));
+    }
 }

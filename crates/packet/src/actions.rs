@@ -116,7 +116,7 @@ impl fmt::Display for DpAction {
                 (lse >> 8) & 1
             ),
             DpAction::PopMpls { ethertype } => write!(f, "pop_mpls(eth_type=0x{ethertype:x})"),
-            DpAction::Set(s) => write!(f, "set({s:?})"),
+            DpAction::Set(s) => write!(f, "set({s})"),
             DpAction::Recirc(id) => write!(f, "recirc(0x{id:x})"),
             DpAction::Hash { basis } => write!(f, "hash(l4({basis}))"),
             DpAction::Userspace { userdata } => {
@@ -190,5 +190,18 @@ mod tests {
             "push_vlan(vid=10,pcp=1),recirc(0x1),clone(pop_vlan,2)"
         );
         assert!(DpAction::PopVlan.modifies() && !DpAction::Output(1).modifies());
+        use crate::rewrite::{Masked, SetField};
+        let a = [
+            DpAction::Set(SetField::EthDst(Masked::exact(crate::EthAddr([
+                0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff,
+            ])))),
+            DpAction::Set(SetField::Ipv4Ttl(Masked::exact(63))),
+            DpAction::Set(SetField::TcpDst(Masked::new(0x50, 0xff))),
+            DpAction::Output(2),
+        ];
+        assert_eq!(
+            format_actions(&a),
+            "set(eth(dst=aa:bb:cc:dd:ee:ff)),set(ipv4(ttl=63)),set(tcp(dst=80/255)),2"
+        );
     }
 }

@@ -210,6 +210,9 @@ pub struct MegaflowDump {
     pub bytes: u64,
     /// PMD clock (ms) of the last hit.
     pub used_ms: u64,
+    /// Milliseconds since the last hit, when the PMD dumped it (`used:` of
+    /// `dpctl/dump-flows`).
+    pub age_ms: u64,
 }
 
 /// What a revalidation pass did.
@@ -451,6 +454,7 @@ impl Megaflows {
                         packets: e.packets.load(Ordering::Relaxed),
                         bytes: e.bytes.load(Ordering::Relaxed),
                         used_ms: e.used_ms.load(Ordering::Relaxed),
+                        age_ms: 0,
                     });
                 }
             }

@@ -438,7 +438,11 @@ impl Pmd {
                     let _ = done.send(());
                 }
                 Command::Dump { done } => {
-                    let _ = done.send(self.caches.megaflows.dump());
+                    let mut flows = self.caches.megaflows.dump();
+                    for f in &mut flows {
+                        f.age_ms = self.now_ms.saturating_sub(f.used_ms);
+                    }
+                    let _ = done.send(flows);
                 }
             }
         }

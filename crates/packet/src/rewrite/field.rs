@@ -165,3 +165,74 @@ pub enum SetField {
     /// does nothing if the message has no such option.
     NdTll(Masked<EthAddr>),
 }
+
+/// A value as OVS's odp-util prints it, with `/mask` when the set is masked.
+fn put<T: FieldValue + PartialEq + std::fmt::Display>(
+    f: &mut std::fmt::Formatter<'_>,
+    m: &Masked<T>,
+) -> std::fmt::Result {
+    if m.mask == T::ONES {
+        write!(f, "{}", m.value)
+    } else {
+        write!(f, "{}/{}", m.value, m.mask)
+    }
+}
+
+impl std::fmt::Display for SetField {
+    /// The key inside a datapath `set(...)` as `ovs-appctl dpctl/dump-flows` prints
+    /// it: `eth(dst=aa:bb:cc:dd:ee:ff)`, `ipv4(ttl=63)`, `tcp(dst=80)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use SetField::*;
+        let (header, key) = match self {
+            EthSrc(_) => ("eth", "src"),
+            EthDst(_) => ("eth", "dst"),
+            VlanVid(_) => ("vlan", "vid"),
+            VlanPcp(_) => ("vlan", "pcp"),
+            MplsLabel(_) => ("mpls", "label"),
+            MplsTc(_) => ("mpls", "tc"),
+            MplsBos(_) => ("mpls", "bos"),
+            MplsTtl(_) => ("mpls", "ttl"),
+            Ipv4Src(_) => ("ipv4", "src"),
+            Ipv4Dst(_) => ("ipv4", "dst"),
+            Ipv4Dscp(_) => ("ipv4", "dscp"),
+            Ipv4Ecn(_) => ("ipv4", "ecn"),
+            Ipv4Ttl(_) => ("ipv4", "ttl"),
+            Ipv6Src(_) => ("ipv6", "src"),
+            Ipv6Dst(_) => ("ipv6", "dst"),
+            Ipv6FlowLabel(_) => ("ipv6", "label"),
+            Ipv6TrafficClass(_) => ("ipv6", "tclass"),
+            Ipv6HopLimit(_) => ("ipv6", "hlimit"),
+            TcpSrc(_) => ("tcp", "src"),
+            TcpDst(_) => ("tcp", "dst"),
+            UdpSrc(_) => ("udp", "src"),
+            UdpDst(_) => ("udp", "dst"),
+            SctpSrc(_) => ("sctp", "src"),
+            SctpDst(_) => ("sctp", "dst"),
+            Icmpv4Type(_) => ("icmp", "type"),
+            Icmpv4Code(_) => ("icmp", "code"),
+            Icmpv6Type(_) => ("icmpv6", "type"),
+            Icmpv6Code(_) => ("icmpv6", "code"),
+            ArpOp(_) => ("arp", "op"),
+            ArpSpa(_) => ("arp", "sip"),
+            ArpTpa(_) => ("arp", "tip"),
+            ArpSha(_) => ("arp", "sha"),
+            ArpTha(_) => ("arp", "tha"),
+            NdTarget(_) => ("nd", "target"),
+            NdSll(_) => ("nd", "sll"),
+            NdTll(_) => ("nd", "tll"),
+        };
+        write!(f, "{header}({key}=")?;
+        match self {
+            EthSrc(m) | EthDst(m) | ArpSha(m) | ArpTha(m) | NdSll(m) | NdTll(m) => put(f, m)?,
+            VlanVid(m) | TcpSrc(m) | TcpDst(m) | UdpSrc(m) | UdpDst(m) | SctpSrc(m)
+            | SctpDst(m) | ArpOp(m) => put(f, m)?,
+            VlanPcp(m) | MplsTc(m) | MplsBos(m) | MplsTtl(m) | Ipv4Dscp(m) | Ipv4Ecn(m)
+            | Ipv4Ttl(m) | Ipv6TrafficClass(m) | Ipv6HopLimit(m) | Icmpv4Type(m)
+            | Icmpv4Code(m) | Icmpv6Type(m) | Icmpv6Code(m) => put(f, m)?,
+            MplsLabel(m) | Ipv6FlowLabel(m) => put(f, m)?,
+            Ipv4Src(m) | Ipv4Dst(m) | ArpSpa(m) | ArpTpa(m) => put(f, m)?,
+            Ipv6Src(m) | Ipv6Dst(m) | NdTarget(m) => put(f, m)?,
+        }
+        f.write_str(")")
+    }
+}
