@@ -248,6 +248,30 @@ impl Caches {
     }
 }
 
+/// The transmit port `port` for `n` more frames: marked pending if it had none
+/// queued; `None` (and `n` drops counted) if there is no such port.
+#[inline]
+fn tx_for<'a>(
+    tx: &'a mut [Option<TxPort>],
+    pending: &mut Vec<u32>,
+    stats: &PmdStats,
+    port: u32,
+    n: usize,
+) -> Option<&'a mut TxPort> {
+    match tx.get_mut(port as usize).and_then(Option::as_mut) {
+        Some(t) => {
+            if t.batch.is_empty() && t.owned.is_empty() {
+                pending.push(port);
+            }
+            Some(t)
+        }
+        None => {
+            stats.count_drop(DropReason::NoSuchPort, n as u64);
+            None
+        }
+    }
+}
+
 /// Queues frame `i` of the batch, unchanged, for port `port`.
 #[inline]
 fn queue_index(
@@ -258,15 +282,9 @@ fn queue_index(
     port: u32,
     i: usize,
 ) {
-    match tx.get_mut(port as usize).and_then(Option::as_mut) {
-        Some(t) => {
-            if t.batch.is_empty() && t.owned.is_empty() {
-                pending.push(port);
-            }
-            t.batch.push(i as u16);
-            batch.add_use(i);
-        }
-        None => stats.count_drop(DropReason::NoSuchPort, 1),
+    if let Some(t) = tx_for(tx, pending, stats, port, 1) {
+        t.batch.push(i as u16);
+        batch.add_use(i);
     }
 }
 
@@ -280,15 +298,9 @@ fn queue_all(
     port: u32,
 ) {
     let n = batch.len();
-    match tx.get_mut(port as usize).and_then(Option::as_mut) {
-        Some(t) => {
-            if t.batch.is_empty() && t.owned.is_empty() {
-                pending.push(port);
-            }
-            t.batch.extend(0..n as u16);
-            batch.add_use_all();
-        }
-        None => stats.count_drop(DropReason::NoSuchPort, n as u64),
+    if let Some(t) = tx_for(tx, pending, stats, port, n) {
+        t.batch.extend(0..n as u16);
+        batch.add_use_all();
     }
 }
 
@@ -652,14 +664,8 @@ impl Pmd {
 
     /// Queues a changed or copied frame for port `port`.
     fn queue_owned(&mut self, port: u32, frame: Vec<u8>) {
-        match self.tx.get_mut(port as usize).and_then(Option::as_mut) {
-            Some(t) => {
-                if t.batch.is_empty() && t.owned.is_empty() {
-                    self.tx_pending.push(port);
-                }
-                t.owned.push(frame);
-            }
-            None => self.stats.count_drop(DropReason::NoSuchPort, 1),
+        if let Some(t) = tx_for(&mut self.tx, &mut self.tx_pending, &self.stats, port, 1) {
+            t.owned.push(frame);
         }
     }
 
