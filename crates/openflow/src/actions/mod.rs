@@ -72,7 +72,11 @@ impl Subfield {
     /// meets its prerequisites.
     pub fn check(&self, m: Option<&Match>) -> Result<(), OfpError> {
         let f = self.field.field();
-        if self.n_bits == 0 || self.ofs >= f.n_bits || self.ofs + self.n_bits > f.n_bits {
+        // In u32: a peer's `ofs` and `n_bits` may each be up to 0xffff.
+        if self.n_bits == 0
+            || self.ofs >= f.n_bits
+            || u32::from(self.ofs) + u32::from(self.n_bits) > u32::from(f.n_bits)
+        {
             return Err(OfpError::OFPBAC_BAD_SET_LEN);
         }
         if m.is_some_and(|m| !m.prereqs_ok(f)) {

@@ -26,7 +26,11 @@ pub fn format_subfield(sf: &Subfield) -> String {
     } else if sf.n_bits == 1 {
         format!("{name}[{}]", sf.ofs)
     } else {
-        format!("{name}[{}..{}]", sf.ofs, sf.ofs + sf.n_bits - 1)
+        format!(
+            "{name}[{}..{}]",
+            sf.ofs,
+            (u32::from(sf.ofs) + u32::from(sf.n_bits)).saturating_sub(1)
+        )
     }
 }
 
