@@ -4,6 +4,7 @@
 //! Run as root. `RVS_E2E_SWITCH=ovs` runs it against Debian's `ovs-vswitchd`.
 
 use rvs_e2e::Bed;
+use rvs_e2e::{wait_until, SETTLE};
 
 #[test]
 fn hosts_on_two_bridges_talk_through_patch_ports() {
@@ -38,6 +39,12 @@ fn hosts_on_two_bridges_talk_through_patch_ports() {
     ]);
     let p0 = bed.db.ofport("p0").expect("p0 has an ofport");
     assert!(p0 > 0, "ofport of p0 is {p0}");
+    // OVS may drop the very first frames after ports appear (its upcalls fail until
+    // ofproto has them): let one ping get through before counting.
+    assert!(
+        wait_until(SETTLE, || a.ping(&b.ip, 1)),
+        "no ping a -> b through the patch ports"
+    );
     assert!(a.ping(&b.ip, 3), "ping a -> b through the patch ports");
     assert!(b.ping(&a.ip, 3), "ping b -> a through the patch ports");
     bed.vsctl_ok(&["del-port", "br1", "p1"]);
